@@ -1,0 +1,199 @@
+"""Admin screens for the registry and users, filtered by the same scope as the pages."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from inspections.models import Department, Region, ServiceHall, Staff, User, Window
+from inspections.scope import (
+    can_change_hall,
+    can_view_staff_phone,
+    hall_change_q,
+    hall_q,
+    halls_changeable_by,
+    regions_visible_to,
+)
+
+
+def _limit_to_changeable(db_field, request, kwargs):
+    """Foreign-key choices in a registry form: only rows of halls the user may change."""
+    model = db_field.related_model
+    if model is ServiceHall:
+        kwargs["queryset"] = halls_changeable_by(request.user)
+    elif model in (Department, Window, Staff):
+        kwargs["queryset"] = model.objects.filter(hall_change_q(request.user, "hall"))
+    elif model is Region:
+        kwargs["queryset"] = regions_visible_to(request.user)
+    return kwargs
+
+
+class HallScopedAdmin(admin.ModelAdmin):
+    """Rows outside the user's halls are not listed, not found and not changeable.
+
+    ``hall_field`` is the path from the model to its hall ("" for halls).
+    """
+
+    hall_field = "hall"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(hall_q(request.user, self.hall_field))
+
+    def _in_changeable_hall(self, request, obj):
+        return (
+            self.model.objects.filter(hall_change_q(request.user, self.hall_field), pk=obj.pk)
+            .exists()
+        )
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._in_changeable_hall(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self._in_changeable_hall(request, obj))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = _limit_to_changeable(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class HallInline(admin.TabularInline):
+    """Inline rows of a hall: editable only when the hall itself is."""
+
+    extra = 0
+    show_change_link = True
+
+    def _hall_ok(self, request, obj):
+        return obj is None or can_change_hall(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._hall_ok(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._hall_ok(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._hall_ok(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = _limit_to_changeable(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PhoneHidingMixin:
+    """Staff phone numbers are personal data: left out for those who need not see them."""
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not can_view_staff_phone(request.user):
+            fields = [f for f in fields if f != "phone"]
+        return fields
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not can_view_staff_phone(request.user):
+            exclude.append("phone")
+        return exclude
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "full_name"]
+    list_filter = ["level"]
+    search_fields = ["code", "name", "full_name"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+    ordering = ["path"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=regions_visible_to(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = _limit_to_changeable(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class DepartmentInline(HallInline):
+    model = Department
+    fields = ["name", "active"]
+
+
+class WindowInline(HallInline):
+    model = Window
+    fields = ["number", "label", "name", "department", "kind", "active"]
+    autocomplete_fields = ["department"]
+
+
+class StaffInline(PhoneHidingMixin, HallInline):
+    model = Staff
+    fields = [
+        "name", "badge_number", "department", "window", "post",
+        "is_party_member", "backup", "phone", "active",
+    ]
+    autocomplete_fields = ["department", "window", "backup"]
+
+
+@admin.register(ServiceHall)
+class ServiceHallAdmin(HallScopedAdmin):
+    hall_field = ""
+    list_display = ["name", "region", "kind", "address", "active"]
+    list_filter = ["kind", "active", "region__level"]
+    search_fields = ["name", "address", "region__name", "region__full_name"]
+    autocomplete_fields = ["region"]
+    list_select_related = ["region"]
+    inlines = [DepartmentInline, WindowInline, StaffInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A hall manager keeps the address up to date, not where the hall sits.
+        if obj is not None and request.user.role == "hall_manager":
+            return ["name", "region", "kind"]
+        return []
+
+
+@admin.register(Department)
+class DepartmentAdmin(HallScopedAdmin):
+    list_display = ["name", "hall", "active"]
+    list_filter = ["active", "hall__kind"]
+    search_fields = ["name", "hall__name"]
+    autocomplete_fields = ["hall"]
+    list_select_related = ["hall"]
+
+
+@admin.register(Window)
+class WindowAdmin(HallScopedAdmin):
+    list_display = ["__str__", "number", "hall", "department", "kind", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["label", "name", "number", "hall__name", "department__name"]
+    autocomplete_fields = ["hall", "department"]
+    list_select_related = ["hall", "department"]
+
+
+@admin.register(Staff)
+class StaffAdmin(PhoneHidingMixin, HallScopedAdmin):
+    list_display = [
+        "name", "badge_number", "hall", "department", "window", "post", "is_party_member", "active",
+    ]
+    list_filter = ["post", "is_party_member", "active"]
+    search_fields = ["name", "badge_number", "hall__name", "department__name"]
+    autocomplete_fields = ["hall", "department", "window", "backup"]
+    list_select_related = ["hall", "department", "window"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "display_name", "role", "region", "organisation", "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    search_fields = ["username", "display_name", "organisation", "email"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region", "halls"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("个人信息"), {"fields": ["display_name", "organisation", "email"]}),
+        (_("角色与范围"), {"fields": ["role", "region", "halls"]}),
+        (_("状态"), {"fields": ["is_active", "is_staff", "is_superuser", "last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
+        (_("角色与范围"), {"fields": ["display_name", "organisation", "role", "region", "halls", "is_staff"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]

@@ -1,0 +1,227 @@
+"""Demo data: the regions and halls named in the source documents.
+
+Everything is generated deterministically (random generators seeded from the
+hall's name), so running ``seed_demo`` twice gives the same rows, and the
+natural keys (region code, hall name, window number, badge number) make the
+second run update rather than duplicate.
+"""
+
+import random
+import zlib
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from inspections.models import Department, Region, Role, ServiceHall, Staff, User, Window
+
+# (code, name, level, parent code)
+REGIONS = [
+    ("230000", "黑龙江省", "province", None),
+    ("230100", "哈尔滨市", "city", "230000"),
+    ("230104", "道外区", "county", "230100"),
+    ("230109", "松北区", "county", "230100"),
+    ("230125", "宾县", "county", "230100"),
+    ("230125100000", "宾州镇", "township", "230125"),
+    ("230200", "齐齐哈尔市", "city", "230000"),
+    ("230800", "佳木斯市", "city", "230000"),
+    ("230822", "桦南县", "county", "230800"),
+    ("230828", "汤原县", "county", "230800"),
+    ("230828100000", "汤原镇", "township", "230828"),
+    ("230900", "七台河市", "city", "230000"),
+    ("231000", "牡丹江市", "city", "230000"),
+    ("231083", "海林市", "county", "231000"),
+    ("231084", "宁安市", "county", "231000"),
+    ("231200", "绥化市", "city", "230000"),
+    ("231281", "安达市", "county", "231200"),
+    ("220000", "吉林省", "province", None),
+    ("220800", "白城市", "city", "220000"),
+    ("220882", "大安市", "county", "220800"),
+    ("420000", "湖北省", "province", None),
+    ("421300", "随州市", "city", "420000"),
+    ("421321", "随县", "county", "421300"),
+]
+
+GOV = ServiceHall.Kind.GOVERNMENT_CENTRE
+
+# (region code, hall name, kind, address, departments)
+COUNTY_DEPARTMENTS = [
+    "公安局", "住建局", "人社局", "不动产登记中心", "市场监督管理局", "税务局", "医保局",
+    "民政局", "卫健局", "交通运输局", "自然资源局", "公积金管理中心",
+]
+HALLS = [
+    ("230800", "佳木斯市政务服务中心", GOV, "佳木斯市前进区长安东路 1 号",
+     COUNTY_DEPARTMENTS + ["房地产登记中心", "发改委", "生态环境局", "林草局"]),
+    ("230828", "汤原县政务服务中心", GOV, "汤原县汤原镇政府路 88 号",
+     ["房产处", "公安局", "邮政局", "人社局", "市场监督管理局", "税务局", "医保局", "民政局"]),
+    ("230822", "桦南县政务服务中心", GOV, "桦南县桦南镇文化路 15 号",
+     ["不动产登记中心", "公安局", "人社局", "市场监督管理局", "税务局", "医保局"]),
+    ("230125", "宾县行政审批服务中心", GOV, "宾县宾州镇二环路 21 号", COUNTY_DEPARTMENTS[:9]),
+    ("230104", "哈尔滨市道外区社会保障服务中心", ServiceHall.Kind.SOCIAL_SECURITY,
+     "哈尔滨市道外区南勋街 307 号", ["社会保险事业局", "就业服务局", "医保局"]),
+    ("230109", "哈尔滨市松北区税务局办税服务厅", ServiceHall.Kind.TAX,
+     "哈尔滨市松北区世茂大道 99 号", ["税务局"]),
+    ("231281", "安达市市民公共服务中心", GOV, "安达市铁西区新兴街 12 号",
+     ["工商窗口", "医保局", "住建局", "公安局", "人社局", "税务局", "民政局"]),
+    ("231000", "牡丹江市行政审批大厅", GOV, "牡丹江市西安区太平路 42 号",
+     ["行政审批局", "公安局", "住建局", "市场监督管理局", "人社局", "税务局", "自然资源局"]),
+    ("230200", "齐齐哈尔市公安局出入境接待大厅", ServiceHall.Kind.POLICE,
+     "齐齐哈尔市龙沙区政府办公大楼一楼", ["出入境管理支队"]),
+    ("230200", "齐齐哈尔市不动产登记交易中心", ServiceHall.Kind.REAL_ESTATE,
+     "齐齐哈尔市建华区新明大街 96 号", ["不动产登记中心", "税务局", "住房公积金管理中心"]),
+    ("231083", "海林市政务服务中心", GOV, "海林市林海路 68 号",
+     ["市场监督管理局", "公安局", "住建局", "人社局", "税务局", "自然资源局"]),
+    ("231084", "宁安市政务服务中心", GOV, "宁安市宁安镇新华路 3 号",
+     ["公安局", "住建局", "人社局", "不动产登记中心", "税务局"]),
+    ("230900", "七台河市政务服务中心", GOV, "七台河市桃山区山湖路 9 号", COUNTY_DEPARTMENTS[:10]),
+    ("220882", "大安市政务服务中心", GOV, "大安市慧阳街 1 号",
+     ["公安局", "住建局", "人社局", "畜牧局", "市场监督管理局", "税务局", "不动产登记中心"]),
+    ("421321", "随县政务服务中心", GOV, "随县厉山镇神农大道 6 号",
+     ["公安局", "住建局", "林业局", "财政局", "发改局", "经信局", "食药监局", "人社局"]),
+    ("230828100000", "汤原镇便民服务中心", ServiceHall.Kind.CONVENIENCE_CENTRE,
+     "汤原县汤原镇中心街 2 号", ["社会事务办", "农业服务中心"]),
+    ("230125100000", "宾州镇便民服务中心", ServiceHall.Kind.CONVENIENCE_CENTRE,
+     "宾县宾州镇宾西路 5 号", ["社会事务办", "社保所"]),
+]
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
+)
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰红建国志宏海燕鹏飞晓东春梅雪婷宇欣悦博文佳琪子涵浩然"
+
+DEMO_PASSWORD = "Demo@2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: str
+    organisation: str
+    region_code: str | None = None
+    hall_names: tuple[str, ...] = ()
+    is_staff: bool = True
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("inspector", "李明", Role.INSPECTOR, "黑龙江省作风整顿办暗访组", "230000",
+                is_staff=False),
+    DemoAccount("manager", "王建国", Role.HALL_MANAGER, "佳木斯市政务服务中心",
+                hall_names=("佳木斯市政务服务中心",)),
+    DemoAccount("manager2", "赵丽华", Role.HALL_MANAGER, "汤原县政务服务中心",
+                hall_names=("汤原县政务服务中心", "汤原镇便民服务中心")),
+    DemoAccount("office", "陈志宏", Role.OFFICE, "佳木斯市作风整顿办", "230800"),
+    DemoAccount("office_province", "张海燕", Role.OFFICE, "黑龙江省深化机关作风整顿领导小组办公室",
+                "230000"),
+    DemoAccount("auditor", "刘静", Role.AUDITOR, "黑龙江省审计厅", "230000"),
+    DemoAccount("sysadmin", "系统管理员", Role.SYSADMIN, "信息中心"),
+]
+
+
+def _rng(key: str) -> random.Random:
+    return random.Random(zlib.crc32(key.encode("utf-8")))
+
+
+def _person_name(rng: random.Random) -> str:
+    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
+    return rng.choice(SURNAMES) + given
+
+
+def _phone(rng: random.Random) -> str:
+    return f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+
+
+def seed_regions() -> dict[str, Region]:
+    regions: dict[str, Region] = {}
+    for code, name, level, parent_code in REGIONS:
+        region, _ = Region.objects.update_or_create(
+            code=code,
+            defaults={"name": name, "level": level, "parent": regions.get(parent_code)},
+        )
+        regions[code] = region
+    return regions
+
+
+def seed_hall(region: Region, name: str, kind: str, address: str, departments: list[str]) -> int:
+    """One hall with its departments, windows and staff. Returns the number of staff."""
+    rng = _rng(name)
+    hall, _ = ServiceHall.objects.update_or_create(
+        region=region, name=name, defaults={"kind": kind, "address": address, "active": True}
+    )
+    number = 0
+    staff_rows = []
+    for department_name in departments:
+        department, _ = Department.objects.update_or_create(hall=hall, name=department_name)
+        for _i in range(rng.choice((1, 2, 2, 3))):
+            number += 1
+            window, _ = Window.objects.update_or_create(
+                hall=hall, number=number,
+                defaults={
+                    "label": f"{number}号窗口", "name": department_name, "department": department,
+                    "kind": Window.Kind.SPECIALISED if rng.random() < 0.4 else Window.Kind.GENERAL,
+                },
+            )
+            for _j in range(rng.choice((1, 2, 2))):
+                staff_rows.append((department, window, Staff.Post.WINDOW_STAFF))
+        staff_rows.append((department, None, Staff.Post.CHIEF_REPRESENTATIVE))
+    for kind, label in ((Window.Kind.INQUIRY, "综合咨询台"), (Window.Kind.GUIDE, "导引台")):
+        number += 1
+        window, _ = Window.objects.update_or_create(
+            hall=hall, number=number, defaults={"label": label, "name": "", "kind": kind}
+        )
+        staff_rows.append((None, window, Staff.Post.GUIDE))
+    staff_rows.append((None, None, Staff.Post.SECURITY))
+
+    people = []
+    prefix = region.code[-4:]
+    for seq, (department, window, post) in enumerate(staff_rows, start=1):
+        person, _ = Staff.objects.update_or_create(
+            hall=hall, badge_number=f"{prefix}{seq:03d}",
+            defaults={
+                "name": _person_name(rng), "department": department, "window": window,
+                "post": post, "is_party_member": rng.random() < 0.35, "phone": _phone(rng),
+                "active": True,
+            },
+        )
+        people.append(person)
+    # A/B roles: colleagues at the same department cover for each other.
+    by_department: dict[int | None, list[Staff]] = {}
+    for person in people:
+        if person.post == Staff.Post.WINDOW_STAFF:
+            by_department.setdefault(person.department_id, []).append(person)
+    for colleagues in by_department.values():
+        for a, b in zip(colleagues[::2], colleagues[1::2], strict=False):
+            Staff.objects.filter(pk=a.pk).update(backup=b)
+            Staff.objects.filter(pk=b.pk).update(backup=a)
+    return len(people)
+
+
+def seed_accounts(regions: dict[str, Region]) -> list[tuple[DemoAccount, bool]]:
+    results = []
+    for account in DEMO_ACCOUNTS:
+        user, created = User.objects.update_or_create(
+            username=account.username,
+            defaults={
+                "display_name": account.display_name, "role": account.role,
+                "organisation": account.organisation,
+                "region": regions.get(account.region_code) if account.region_code else None,
+                "is_staff": account.is_staff, "is_active": True,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        user.halls.set(ServiceHall.objects.filter(name__in=account.hall_names))
+        results.append((account, created))
+    return results
+
+
+@transaction.atomic
+def seed_demo() -> dict:
+    regions = seed_regions()
+    staff = sum(
+        seed_hall(regions[code], name, kind, address, departments)
+        for code, name, kind, address, departments in HALLS
+    )
+    accounts = seed_accounts(regions)
+    return {"regions": len(regions), "halls": len(HALLS), "staff": staff, "accounts": accounts}

@@ -1,0 +1,37 @@
+"""The main menu, by role. Later features add their entries here."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from inspections.models import Role
+
+ALL_ROLES = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+    staff_only: bool = False
+
+
+NAV_ITEMS = [
+    NavItem(_("工作台"), "home", ALL_ROLES),
+    NavItem(_("服务大厅"), "hall_list", ALL_ROLES),
+    NavItem(_("后台管理"), "admin:index", ALL_ROLES, staff_only=True),
+]
+
+
+def items_for(request):
+    user = request.user
+    items = []
+    for item in NAV_ITEMS:
+        if user.role not in item.roles or (item.staff_only and not user.is_staff):
+            continue
+        url = reverse(item.url_name)
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

@@ -1,0 +1,48 @@
+"""What each role may do, as Django model permissions.
+
+Permissions answer "may this role ever add/change/view this kind of thing";
+``inspections.scope`` answers "which rows". Both are needed: a hall manager may
+change windows, but only those of their own halls.
+
+The table is code, not rows in the auth tables, so that a role means the same
+on every installation and a review of this file is a review of the policy.
+"""
+
+from django.contrib.auth.backends import ModelBackend
+
+from inspections.models import Role
+
+REGISTRY_MODELS = ("region", "servicehall", "department", "window", "staff")
+
+
+def _perms(models, actions, app="inspections"):
+    return frozenset(f"{app}.{action}_{model}" for model in models for action in actions)
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    # Keeps users and the registry; sees no business records (scope.py).
+    Role.SYSADMIN: _perms(REGISTRY_MODELS + ("user",), ("view", "add", "change", "delete")),
+    # The discipline office keeps the registry of its region up to date.
+    Role.OFFICE: _perms(REGISTRY_MODELS, ("view",))
+    | _perms(("servicehall", "department", "window", "staff"), ("add", "change")),
+    # Hall managers keep their own hall's departments, windows and roster.
+    Role.HALL_MANAGER: _perms(REGISTRY_MODELS, ("view",))
+    | _perms(("department", "window", "staff"), ("add", "change"))
+    | _perms(("servicehall",), ("change",)),
+    Role.AUDITOR: _perms(REGISTRY_MODELS, ("view",)),
+    Role.INSPECTOR: _perms(REGISTRY_MODELS, ("view",)),
+}
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+class RoleBackend(ModelBackend):
+    """ModelBackend plus the permissions that come with the user's role."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        perms = super().get_all_permissions(user_obj, obj)
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return perms
+        return perms | role_permissions(user_obj.role)

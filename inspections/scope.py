@@ -1,0 +1,119 @@
+"""The one place that decides which halls and regions a user may see and change.
+
+Every page, admin queryset, export and import filters through these functions.
+Anything outside a user's scope answers 404 — "not yours" looks the same as
+"does not exist".
+
+Scope by role:
+
+==============  ====================================  ===========================
+role            sees                                  changes (registry)
+==============  ====================================  ===========================
+督查人员         halls in their region subtree          nothing
+大厅负责人       the halls assigned to them             those halls
+作风办           halls in their region subtree          those halls
+审计员           halls in their region subtree          nothing (read-only)
+系统管理员       every hall (registry only)             every hall
+==============  ====================================  ===========================
+
+A system administrator keeps users and the registry but sees no business
+records (findings, ledgers, accountability): ``can_see_business_records``.
+"""
+
+from django.db.models import Q, QuerySet
+
+from inspections.models import REGION_SCOPED_ROLES, Region, Role, ServiceHall
+
+_NOTHING = Q(pk__in=[])
+
+
+def _is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def hall_q(user, field: str = "") -> Q:
+    """A Q that keeps the rows whose hall the user may see.
+
+    ``field`` is the path from the filtered model to its hall ("" for halls
+    themselves, "hall" for windows and staff, "finding__hall" further on).
+    """
+    prefix = f"{field}__" if field else ""
+    if not _is_signed_in(user):
+        return _NOTHING
+    if user.role == Role.SYSADMIN:
+        return Q()
+    if user.role in REGION_SCOPED_ROLES:
+        if user.region_id is None:
+            return _NOTHING
+        return Q(**{f"{prefix}region__path__startswith": user.region.path})
+    if user.role == Role.HALL_MANAGER:
+        return Q(**{f"{field or 'pk'}__in": user.halls.values("pk")})
+    return _NOTHING
+
+
+def hall_change_q(user, field: str = "") -> Q:
+    """A Q that keeps the rows whose hall the user may change (registry upkeep)."""
+    if not _is_signed_in(user) or user.role in (Role.AUDITOR, Role.INSPECTOR):
+        return _NOTHING
+    return hall_q(user, field)
+
+
+def halls_visible_to(user) -> QuerySet[ServiceHall]:
+    return ServiceHall.objects.filter(hall_q(user))
+
+
+def halls_changeable_by(user) -> QuerySet[ServiceHall]:
+    return ServiceHall.objects.filter(hall_change_q(user))
+
+
+def regions_visible_to(user) -> QuerySet[Region]:
+    """Regions a user may pick in filters: their subtree, or their halls' regions."""
+    if not _is_signed_in(user):
+        return Region.objects.none()
+    if user.role == Role.SYSADMIN:
+        return Region.objects.all()
+    if user.role in REGION_SCOPED_ROLES:
+        if user.region_id is None:
+            return Region.objects.none()
+        return Region.objects.filter(path__startswith=user.region.path)
+    if user.role == Role.HALL_MANAGER:
+        return Region.objects.filter(pk__in=user.halls.values("region"))
+    return Region.objects.none()
+
+
+def can_change_hall(user, hall: ServiceHall) -> bool:
+    return halls_changeable_by(user).filter(pk=hall.pk).exists()
+
+
+def can_see_business_records(user) -> bool:
+    """Findings, ledgers and accountability: everyone signed in but the system administrator."""
+    return _is_signed_in(user) and user.role != Role.SYSADMIN
+
+
+def can_view_staff_phone(user) -> bool:
+    """Staff phone numbers are personal data: only for those who contact staff.
+
+    The hall's own managers, the discipline office and the system
+    administrator see them; inspectors and auditors see a masked number.
+    """
+    return _is_signed_in(user) and user.role in (Role.HALL_MANAGER, Role.OFFICE, Role.SYSADMIN)
+
+
+def mask_phone(phone: str) -> str:
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+
+
+def scope_description(user) -> str:
+    """A short human description of the user's scope, for the page header."""
+    from django.utils.translation import gettext as _
+
+    if not _is_signed_in(user):
+        return ""
+    if user.role == Role.SYSADMIN:
+        return _("全部区划（仅登记信息）")
+    if user.role in REGION_SCOPED_ROLES:
+        return user.region.full_name if user.region_id else _("未指定区划")
+    names = [hall.name for hall in user.halls.all()[:3]]
+    return "、".join(names) or _("未指定大厅")

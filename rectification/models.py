@@ -1,0 +1,1 @@
+"""Rectification ledger, progress, revisits and accountability (to come)."""
