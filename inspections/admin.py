@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.db.models import UniqueConstraint
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Department, Region, ServiceHall, Staff, User, Window
@@ -13,6 +16,11 @@ from inspections.scope import (
     halls_changeable_by,
     regions_visible_to,
 )
+
+
+# What a user may do comes from their role (inspections.roles), the same on
+# every installation; groups would let an administrator grant around it.
+admin.site.unregister(Group)
 
 
 def _limit_to_changeable(db_field, request, kwargs):
@@ -57,10 +65,24 @@ class HallScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ConstraintMessageFormSet(BaseInlineFormSet):
+    """Duplicates within the inline rows get the constraint's own Chinese message.
+
+    Django's default names the raw field ("number") instead of saying what is wrong.
+    """
+
+    def get_unique_error_message(self, unique_check):
+        for constraint in self.model._meta.constraints:
+            if isinstance(constraint, UniqueConstraint) and set(unique_check) <= set(constraint.fields):
+                return constraint.get_violation_error_message()
+        return super().get_unique_error_message(unique_check)
+
+
 class HallInline(admin.TabularInline):
     """Inline rows of a hall: editable only when the hall itself is."""
 
     extra = 0
+    formset = ConstraintMessageFormSet
     show_change_link = True
 
     def _hall_ok(self, request, obj):

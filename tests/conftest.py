@@ -1,0 +1,102 @@
+"""Personas and a small world shared by the tests.
+
+The world: 黑龙江省 → 佳木斯市 (city A) → 汤原县 (county A) and 牡丹江市 (city B)
+→ 海林市 (county B). ``own_hall`` is in county A, ``other_hall`` in county B.
+The personas are scoped so that each one sees ``own_hall`` (or is the system
+administrator) and none but the system administrator sees ``other_hall``.
+"""
+
+import pytest
+
+from inspections.models import Region, Role
+from tests.factories import (
+    DepartmentFactory,
+    HallFactory,
+    RegionFactory,
+    StaffFactory,
+    UserFactory,
+    WindowFactory,
+)
+
+PASSWORD = "Passw0rd!"
+
+
+@pytest.fixture
+def regions(db):
+    province = RegionFactory(code="230000", name="黑龙江省", level=Region.Level.PROVINCE)
+    city_a = RegionFactory(code="230800", name="佳木斯市", level=Region.Level.CITY, parent=province)
+    county_a = RegionFactory(code="230828", name="汤原县", level=Region.Level.COUNTY, parent=city_a)
+    city_b = RegionFactory(code="231000", name="牡丹江市", level=Region.Level.CITY, parent=province)
+    county_b = RegionFactory(code="231083", name="海林市", level=Region.Level.COUNTY, parent=city_b)
+    return {
+        "province": province, "city_a": city_a, "county_a": county_a,
+        "city_b": city_b, "county_b": county_b,
+    }
+
+
+def _populate(hall):
+    department = DepartmentFactory(hall=hall, name="住建局")
+    window = WindowFactory(hall=hall, number=10, label="10号窗口", name="房产处", department=department)
+    StaffFactory(hall=hall, department=department, window=window, phone="13812345678")
+    return hall
+
+
+@pytest.fixture
+def own_hall(regions):
+    return _populate(HallFactory(name="汤原县政务服务中心", region=regions["county_a"]))
+
+
+@pytest.fixture
+def other_hall(regions):
+    return _populate(HallFactory(name="海林市政务服务中心", region=regions["county_b"]))
+
+
+@pytest.fixture
+def inspector(regions):
+    return UserFactory(username="inspector", role=Role.INSPECTOR, region=regions["city_a"], is_staff=False)
+
+
+@pytest.fixture
+def hall_manager(own_hall):
+    return UserFactory(username="manager", role=Role.HALL_MANAGER, halls=[own_hall])
+
+
+@pytest.fixture
+def other_manager(other_hall):
+    return UserFactory(username="manager_b", role=Role.HALL_MANAGER, halls=[other_hall])
+
+
+@pytest.fixture
+def office(regions):
+    return UserFactory(username="office", role=Role.OFFICE, region=regions["city_a"])
+
+
+@pytest.fixture
+def auditor(regions):
+    return UserFactory(username="auditor", role=Role.AUDITOR, region=regions["city_a"])
+
+
+@pytest.fixture
+def sysadmin(db):
+    return UserFactory(username="sysadmin", role=Role.SYSADMIN)
+
+
+PERSONAS = ["inspector", "hall_manager", "office", "auditor", "sysadmin"]
+
+
+@pytest.fixture
+def persona(request):
+    """Parametrise with indirect=True and a persona name; None is the anonymous visitor."""
+    if request.param is None:
+        return None
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _login

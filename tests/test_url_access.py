@@ -1,0 +1,174 @@
+"""Every URL × every role, with the status each must answer.
+
+Adding a URL (or registering a model in the admin) without adding it here
+fails ``test_every_url_has_a_decided_access``: access is decided on purpose,
+never by accident.
+
+Statuses: 200 shown; 302 redirect (to the login page when anonymous); 403 the
+role may see this hall but not change it; 404 out of scope (looks like "does
+not exist"); 405 wrong method.
+"""
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ["anonymous", "inspector", "hall_manager", "office", "auditor", "sysadmin"]
+
+
+def _expect(anonymous, inspector, hall_manager, office, auditor, sysadmin):
+    return dict(zip(ROLES, (anonymous, inspector, hall_manager, office, auditor, sysadmin), strict=True))
+
+
+def _own(world):
+    return {"pk": world["own_hall"].pk}
+
+
+def _other(world):
+    return {"pk": world["other_hall"].pk}
+
+
+def _own_row(attr):
+    return lambda world: {"hall_pk": world["own_hall"].pk, "pk": getattr(world["own_hall"], attr).first().pk}
+
+
+def _other_row(attr):
+    return lambda world: {
+        "hall_pk": world["other_hall"].pk, "pk": getattr(world["other_hall"], attr).first().pk
+    }
+
+
+# (url name, case, method, kwargs builder, expected statuses)
+LOGIN = 302
+ACCESS = [
+    ("login", "", "get", None, _expect(200, 302, 302, 302, 302, 302)),
+    ("logout", "", "post", None, _expect(302, 302, 302, 302, 302, 302)),
+    ("password_change", "", "get", None, _expect(LOGIN, 200, 200, 200, 200, 200)),
+    ("password_change_done", "", "get", None, _expect(LOGIN, 200, 200, 200, 200, 200)),
+    ("set_language", "", "post", None, _expect(302, 302, 302, 302, 302, 302)),
+    ("home", "", "get", None, _expect(LOGIN, 200, 200, 200, 200, 200)),
+    ("hall_list", "", "get", None, _expect(LOGIN, 200, 200, 200, 200, 200)),
+    ("hall_detail", "own", "get", _own, _expect(LOGIN, 200, 200, 200, 200, 200)),
+    ("hall_detail", "other", "get", _other, _expect(LOGIN, 404, 404, 404, 404, 200)),
+    ("window_create", "own", "get",
+     lambda w: {"hall_pk": w["own_hall"].pk}, _expect(LOGIN, 403, 200, 200, 403, 200)),
+    ("window_create", "other", "get",
+     lambda w: {"hall_pk": w["other_hall"].pk}, _expect(LOGIN, 404, 404, 404, 404, 200)),
+    ("window_edit", "own", "get", _own_row("windows"), _expect(LOGIN, 403, 200, 200, 403, 200)),
+    ("window_edit", "other", "get", _other_row("windows"), _expect(LOGIN, 404, 404, 404, 404, 200)),
+    ("staff_create", "own", "get",
+     lambda w: {"hall_pk": w["own_hall"].pk}, _expect(LOGIN, 403, 200, 200, 403, 200)),
+    ("staff_create", "other", "get",
+     lambda w: {"hall_pk": w["other_hall"].pk}, _expect(LOGIN, 404, 404, 404, 404, 200)),
+    ("staff_edit", "own", "get", _own_row("staff"), _expect(LOGIN, 403, 200, 200, 403, 200)),
+    ("staff_edit", "other", "get", _other_row("staff"), _expect(LOGIN, 404, 404, 404, 404, 200)),
+    ("admin:index", "", "get", None, _expect(LOGIN, LOGIN, 200, 200, 200, 200)),
+    ("admin:auth_user_password_change", "", "get",
+     lambda w: {"id": w["hall_manager"].pk}, _expect(LOGIN, LOGIN, 403, 403, 403, 200)),
+]
+
+# Admin: which model screens each role reaches. (list, add) per role; the
+# inspector has no admin access at all (302 to the admin login).
+# A model registered in the admin without a row here fails the walk.
+V, A, N = 200, 200, 403
+ADMIN_ACCESS = {
+    #                         inspector   hall_manager  office      auditor     sysadmin
+    "inspections.region":      (None,     (V, N),       (V, N),     (V, N),     (V, A)),
+    "inspections.servicehall": (None,     (V, N),       (V, A),     (V, N),     (V, A)),
+    "inspections.department":  (None,     (V, A),       (V, A),     (V, N),     (V, A)),
+    "inspections.window":      (None,     (V, A),       (V, A),     (V, N),     (V, A)),
+    "inspections.staff":       (None,     (V, A),       (V, A),     (V, N),     (V, A)),
+    "inspections.user":        (None,     (N, N),       (N, N),     (N, N),     (V, A)),
+}
+ADMIN_ROLES = ["inspector", "hall_manager", "office", "auditor", "sysadmin"]
+
+# Admin site URLs that are not a model's own screens, with their access decided
+# by Django's admin site (staff login required).
+ADMIN_SITE_URLS = {
+    "admin:index", "admin:login", "admin:logout", "admin:password_change",
+    "admin:password_change_done", "admin:autocomplete", "admin:jsi18n",
+    "admin:view_on_site", "admin:app_list",
+    # The admin's catch-all patterns: they only redirect inside the admin.
+    "<unnamed (?P<url>.*)$>", "<unnamed <path:object_id>/>",
+}
+MODEL_URL_SUFFIXES = ("changelist", "add", "change", "delete", "history")
+
+
+def _all_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _all_url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            names.add(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern.pattern}>")
+    return names
+
+
+def test_every_url_has_a_decided_access():
+    decided = {name for name, *_ in ACCESS} | ADMIN_SITE_URLS
+    for model in admin.site._registry:
+        for suffix in MODEL_URL_SUFFIXES:
+            decided.add(f"admin:{model._meta.app_label}_{model._meta.model_name}_{suffix}")
+    undecided = sorted(_all_url_names() - decided)
+    assert not undecided, f"URLs without a row in tests/test_url_access.py: {undecided}"
+
+
+def test_every_admin_model_has_a_decided_access():
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == set(ADMIN_ACCESS), "Add the model to ADMIN_ACCESS with its access per role"
+
+
+@pytest.fixture
+def world(own_hall, other_hall, inspector, hall_manager, office, auditor, sysadmin):
+    return {
+        "own_hall": own_hall, "other_hall": other_hall, "anonymous": None,
+        "inspector": inspector, "hall_manager": hall_manager, "office": office,
+        "auditor": auditor, "sysadmin": sysadmin,
+    }
+
+
+def _cases():
+    for name, case, method, kwargs, expected in ACCESS:
+        for role in ROLES:
+            yield pytest.param(name, method, kwargs, role, expected[role], id=f"{name}-{case}-{role}")
+
+
+@pytest.mark.parametrize("name,method,kwargs,role,status", list(_cases()))
+def test_url_answers_each_role_as_decided(client, world, name, method, kwargs, role, status):
+    user = world[role]
+    if user is not None:
+        client.force_login(user)
+    url = reverse(name, kwargs=kwargs(world) if kwargs else None)
+    response = getattr(client, method)(url)
+    assert response.status_code == status
+    if role == "anonymous" and status == LOGIN and name not in ("logout", "set_language"):
+        assert "login" in response["Location"]
+
+
+def _admin_cases():
+    for label, per_role in ADMIN_ACCESS.items():
+        for role, access in zip(ADMIN_ROLES, per_role, strict=True):
+            yield pytest.param(label, role, access, id=f"{label}-{role}")
+
+
+@pytest.mark.parametrize("label,role,access", list(_admin_cases()))
+def test_admin_model_screens_answer_each_role_as_decided(client, world, label, role, access):
+    app_label, model_name = label.split(".")
+    client.force_login(world[role])
+    changelist = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+    add = client.get(reverse(f"admin:{app_label}_{model_name}_add"))
+    if access is None:  # no admin access at all: sent to the admin login
+        assert changelist.status_code == add.status_code == 302
+        assert "/admin/login/" in changelist["Location"]
+    else:
+        assert (changelist.status_code, add.status_code) == access
+
+
+def test_admin_urls_for_anonymous_go_to_the_admin_login(client, world):
+    for label in ADMIN_ACCESS:
+        app_label, model_name = label.split(".")
+        response = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
