@@ -20,7 +20,9 @@ PRODUCTION_ENV = {
 
 
 def _run_manage(*args, env_overrides):
-    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL")}
+    # Only what the deployment would have: none of the test run's own variables.
+    dropped = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
     environment.update(env_overrides)
     environment["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(
