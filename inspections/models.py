@@ -70,6 +70,10 @@ class Region(models.Model):
     def clean(self):
         if self.code and not self.code.isdigit():
             raise ValidationError({"code": _("区划代码只能包含数字。")})
+        # A county may sit directly under a province (省直辖县), so any higher level will do.
+        order = list(self.Level.values)
+        if self.parent_id and order.index(self.parent.level) >= order.index(self.level):
+            raise ValidationError({"parent": _("上级区划的层级必须高于本区划。")})
         # self.path still holds the stored value here: a parent inside it would make a loop.
         if self.parent_id and self.pk and self.path and self.parent.path.startswith(self.path):
             raise ValidationError({"parent": _("上级区划不能是本区划或其下级。")})

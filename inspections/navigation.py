@@ -21,6 +21,7 @@ class NavItem:
 NAV_ITEMS = [
     NavItem(_("工作台"), "home", ALL_ROLES),
     NavItem(_("服务大厅"), "hall_list", ALL_ROLES),
+    NavItem(_("用户管理"), "admin:inspections_user_changelist", frozenset({Role.SYSADMIN}), staff_only=True),
     NavItem(_("后台管理"), "admin:index", ALL_ROLES, staff_only=True),
 ]
 
