@@ -17,7 +17,6 @@ from inspections.scope import (
     regions_visible_to,
 )
 
-
 # What a user may do comes from their role (inspections.roles), the same on
 # every installation; groups would let an administrator grant around it.
 admin.site.unregister(Group)

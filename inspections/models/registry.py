@@ -1,12 +1,9 @@
-"""Organisation registry and users.
+"""Organisation registry.
 
 Regions form the administrative tree (province → city → county → township);
 halls sit in a region; departments, windows and staff belong to a hall.
-Users carry a role and the region or halls their role is scoped to; what a
-user may see is decided in one place, ``inspections.scope``.
 """
 
-from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -67,17 +64,6 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if self.code and not self.code.isdigit():
-            raise ValidationError({"code": _("区划代码只能包含数字。")})
-        # A county may sit directly under a province (省直辖县), so any higher level will do.
-        order = list(self.Level.values)
-        if self.parent_id and order.index(self.parent.level) >= order.index(self.level):
-            raise ValidationError({"parent": _("上级区划的层级必须高于本区划。")})
-        # self.path still holds the stored value here: a parent inside it would make a loop.
-        if self.parent_id and self.pk and self.path and self.parent.path.startswith(self.path):
-            raise ValidationError({"parent": _("上级区划不能是本区划或其下级。")})
-
     def save(self, *args, **kwargs):
         # path/full_name are a cache of the parent chain; keep them (and the
         # descendants' copies) right whenever the chain or the name changes.
@@ -89,6 +75,17 @@ class Region(models.Model):
         if old and (old["path"] != self.path or old["full_name"] != self.full_name):
             for child in self.children.all():
                 child.save()
+
+    def clean(self):
+        if self.code and not self.code.isdigit():
+            raise ValidationError({"code": _("区划代码只能包含数字。")})
+        # A county may sit directly under a province (省直辖县), so any higher level will do.
+        order = list(self.Level.values)
+        if self.parent_id and order.index(self.parent.level) >= order.index(self.level):
+            raise ValidationError({"parent": _("上级区划的层级必须高于本区划。")})
+        # self.path still holds the stored value here: a parent inside it would make a loop.
+        if self.parent_id and self.pk and self.path and self.parent.path.startswith(self.path):
+            raise ValidationError({"parent": _("上级区划不能是本区划或其下级。")})
 
     def subtree(self):
         return Region.objects.filter(path__startswith=self.path)
@@ -279,60 +276,3 @@ class Staff(models.Model):
             errors["backup"] = _("A/B 角搭档不能是本人。")
         if errors:
             raise ValidationError(errors)
-
-
-class Role(models.TextChoices):
-    INSPECTOR = "inspector", _("督查人员")
-    HALL_MANAGER = "hall_manager", _("大厅负责人")
-    OFFICE = "office", _("作风办")
-    AUDITOR = "auditor", _("审计员")
-    SYSADMIN = "sysadmin", _("系统管理员")
-
-
-# Roles whose scope is a region subtree (the others: hall managers by halls,
-# system administrators by nothing — they keep the registry, not records).
-REGION_SCOPED_ROLES = (Role.INSPECTOR, Role.OFFICE, Role.AUDITOR)
-
-
-class AppUserManager(UserManager):
-    def create_superuser(self, username, email=None, password=None, **extra_fields):
-        # A superuser made from the command line keeps the registry and users;
-        # like every system administrator it sees no business records.
-        extra_fields.setdefault("role", Role.SYSADMIN)
-        return super().create_superuser(username, email, password, **extra_fields)
-
-
-class User(AbstractUser):
-    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.INSPECTOR)
-    region = models.ForeignKey(
-        Region, verbose_name=_("管辖区划"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="users",
-        help_text=_("督查人员、作风办和审计员可见本区划及其下级区划。"),
-    )
-    halls = models.ManyToManyField(
-        ServiceHall, verbose_name=_("负责的大厅"), blank=True, related_name="managers",
-        help_text=_("大厅负责人只能看到这里选中的大厅。"),
-    )
-    organisation = models.CharField(_("单位"), max_length=100, blank=True)
-
-    objects = AppUserManager()
-
-    class Meta:
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
-        constraints = [
-            models.CheckConstraint(
-                name="user_region_required_for_region_roles",
-                condition=~Q(role__in=REGION_SCOPED_ROLES) | Q(region__isnull=False),
-                violation_error_message=_("督查人员、作风办和审计员必须指定管辖区划。"),
-            ),
-        ]
-
-    def __str__(self):
-        return self.display_name or self.username
-
-    def clean(self):
-        super().clean()
-        if self.role in REGION_SCOPED_ROLES and not self.region_id:
-            raise ValidationError({"region": _("督查人员、作风办和审计员必须指定管辖区划。")})
