@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "django_htmx",
+    "simple_history",
     "inspections",
     "rectification",
 ]
@@ -48,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -124,8 +128,14 @@ STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence is never served as public media: views check scope first.
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
+EVIDENCE_ROOT = env_path("EVIDENCE_ROOT", VAR_DIR / "evidence")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence and proof files: outside MEDIA_ROOT, with no URL of their own.
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": "/not-served/"},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -176,3 +186,11 @@ LOGGING = {
 
 # Product settings --------------------------------------------------------------
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+
+# Evidence limits (megabytes), per file and per finding.
+EVIDENCE_MAX_FILE_MB = env_int("EVIDENCE_MAX_FILE_MB", 50)
+EVIDENCE_MAX_FINDING_MB = env_int("EVIDENCE_MAX_FINDING_MB", 200)
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20)
+# Django keeps uploads above this in a temporary file rather than in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -1,20 +1,38 @@
 """Admin screens for the registry and users, filtered by the same scope as the pages."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import UniqueConstraint
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from inspections.models import Department, Region, ServiceHall, Staff, User, Window
+from inspections.facts import FACT_CHOICES
+from inspections.models import (
+    Campaign,
+    Department,
+    Evidence,
+    Finding,
+    ProblemCategory,
+    Region,
+    ServiceHall,
+    Staff,
+    User,
+    Visit,
+    Window,
+)
 from inspections.scope import (
     can_change_hall,
     can_view_staff_phone,
+    finding_q,
+    findings_visible_to,
     hall_change_q,
     hall_q,
     halls_changeable_by,
     regions_visible_to,
+    visit_q,
 )
 
 # What a user may do comes from their role (inspections.roles), the same on
@@ -218,3 +236,111 @@ class UserAdmin(DjangoUserAdmin):
         (_("角色与范围"), {"fields": ["display_name", "organisation", "role", "region", "halls", "is_staff"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+
+
+# --- Taxonomy, campaigns and records ----------------------------------------------
+
+class ProblemCategoryForm(forms.ModelForm):
+    facts = forms.MultipleChoiceField(
+        label=_("量化事实"), choices=FACT_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    required_facts = forms.MultipleChoiceField(
+        label=_("必填的量化事实"), choices=FACT_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ProblemCategory
+        fields = ["code", "name", "parent", "description", "facts", "required_facts", "active", "order"]
+
+
+@admin.register(ProblemCategory)
+class ProblemCategoryAdmin(admin.ModelAdmin):
+    form = ProblemCategoryForm
+    list_display = ["code", "name", "parent", "active", "order"]
+    list_filter = ["active", "parent"]
+    search_fields = ["code", "name", "description"]
+    list_select_related = ["parent"]
+    ordering = ["order", "code"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = ProblemCategory.objects.filter(parent__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retire a category with "active", findings keep pointing at it
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "issuer", "doc_number", "start_date", "end_date"]
+    search_fields = ["name", "issuer", "doc_number"]
+    list_filter = ["issuer"]
+    autocomplete_fields = ["regions", "focus_categories"]
+    date_hierarchy = "start_date"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ReadOnlyRecordAdmin(SimpleHistoryAdmin):
+    """Findings, visits and evidence change only through the services (and their rules)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyRecordAdmin):
+    list_display = ["hall", "mode", "started_at", "ended_at", "team_name", "campaign"]
+    list_filter = ["mode", "campaign"]
+    search_fields = ["hall__name", "team_name", "notes"]
+    list_select_related = ["hall", "campaign"]
+    date_hierarchy = "started_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(visit_q(request.user))
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    fields = ["kind", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyRecordAdmin):
+    list_display = ["code", "hall", "category", "observed_at", "severity", "source", "status"]
+    list_filter = ["status", "source", "severity", "category__parent"]
+    search_fields = ["description", "hall__name", "staff__name", "staff_description"]
+    list_select_related = ["hall", "category"]
+    date_hierarchy = "observed_at"
+    inlines = [EvidenceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(finding_q(request.user))
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyRecordAdmin):
+    list_display = ["original_name", "kind", "finding", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["original_name", "sha256"]
+    list_select_related = ["finding", "uploaded_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(finding__in=findings_visible_to(request.user))

@@ -1,8 +1,10 @@
 import django_filters
+from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from inspections.models import ServiceHall
-from inspections.scope import regions_visible_to
+from inspections.models import Campaign, Finding, ProblemCategory, ServiceHall, Visit
+from inspections.scope import halls_visible_to, regions_visible_to
 
 
 class HallFilter(django_filters.FilterSet):
@@ -30,3 +32,82 @@ class HallFilter(django_filters.FilterSet):
 
     def filter_region_subtree(self, queryset, name, value):
         return queryset.filter(region__path__startswith=value.path) if value else queryset
+
+
+class FindingFilter(django_filters.FilterSet):
+    """The findings list. Every choice list is limited to what the user may see."""
+
+    region = django_filters.ModelChoiceFilter(
+        label=_("区划"), queryset=None, method="filter_region_subtree", empty_label=_("全部区划")
+    )
+    hall = django_filters.ModelChoiceFilter(label=_("服务大厅"), queryset=None, empty_label=_("全部大厅"))
+    department = django_filters.CharFilter(
+        label=_("部门"), field_name="department__name", lookup_expr="icontains"
+    )
+    window = django_filters.NumberFilter(label=_("窗口号"), field_name="window__number")
+    category = django_filters.ModelChoiceFilter(
+        label=_("问题类别"), queryset=None, method="filter_category", empty_label=_("全部类别")
+    )
+    source = django_filters.ChoiceFilter(label=_("问题来源"), choices=Finding.Source.choices, empty_label=_("全部来源"))
+    mode = django_filters.ChoiceFilter(
+        label=_("方式"), field_name="visit__mode", choices=Visit.Mode.choices, empty_label=_("全部方式")
+    )
+    severity = django_filters.ChoiceFilter(
+        label=_("严重程度"), choices=Finding.Severity.choices, empty_label=_("全部程度")
+    )
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Finding.Status.choices, empty_label=_("全部状态"))
+    staff = django_filters.CharFilter(label=_("工作人员"), method="filter_staff")
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("专项整治行动"), field_name="visit__campaign", queryset=Campaign.objects.all(),
+        empty_label=_("全部行动"),
+    )
+    date_from = django_filters.DateFilter(
+        label=_("发现日期从"), field_name="observed_at", lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("发现日期至"), field_name="observed_at", lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
+    order = django_filters.OrderingFilter(
+        label=_("排序"),
+        fields=[
+            ("observed_at", "observed_at"), ("hall__name", "hall"), ("category__code", "category"),
+            ("severity", "severity"), ("status", "status"),
+        ],
+        field_labels={
+            "observed_at": _("发现时间"), "hall__name": _("服务大厅"), "category__code": _("问题类别"),
+            "severity": _("严重程度"), "status": _("状态"),
+        },
+    )
+
+    class Meta:
+        model = Finding
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["region"].queryset = regions_visible_to(user).exclude(level="township").order_by("path")
+        self.filters["hall"].queryset = halls_visible_to(user).order_by("name")
+        self.filters["category"].queryset = ProblemCategory.objects.order_by("order", "code")
+
+    def filter_region_subtree(self, queryset, name, value):
+        return queryset.filter(hall__region__path__startswith=value.path) if value else queryset
+
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        if value.parent_id is None:  # a whole class: all its sub-items
+            return queryset.filter(category__parent=value)
+        return queryset.filter(category=value)
+
+    def filter_staff(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(staff__name__icontains=value) | Q(staff_description__icontains=value))
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(description__icontains=value) if value else queryset

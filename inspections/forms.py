@@ -1,8 +1,22 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inspections.models import Department, ServiceHall, Staff, Window
+from inspections.facts import FACT_KINDS, field_name
+from inspections.models import (
+    Campaign,
+    Department,
+    Finding,
+    ProblemCategory,
+    ServiceHall,
+    Staff,
+    Visit,
+    Window,
+)
+from inspections.scope import halls_visible_to
+from inspections.services import validate_finding
 
 
 class HallBoundForm(forms.ModelForm):
@@ -55,4 +69,152 @@ class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("用户名"),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+
+# --- Visits and findings ------------------------------------------------------------
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The phone's own date-and-time picker."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class VisitForm(forms.ModelForm):
+    hall = forms.ModelChoiceField(
+        label=_("服务大厅"), queryset=ServiceHall.objects.none(), widget=forms.HiddenInput,
+        error_messages={"required": _("请先搜索并选择要督查的服务大厅。"),
+                        "invalid_choice": _("所选大厅不在您的督查范围内。")},
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["hall", "mode", "campaign", "started_at", "team_name", "notes"]
+        widgets = {
+            "mode": forms.RadioSelect,
+            "started_at": DateTimeLocalInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hall"].queryset = halls_visible_to(user).filter(active=True)
+        self.fields["campaign"].queryset = Campaign.objects.filter(end_date__gte=timezone.localdate())
+        self.fields["started_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """Sub-items grouped under their class, in taxonomy order."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=ProblemCategory.objects.none(), **kwargs)
+
+    def set_choices(self):
+        subitems = ProblemCategory.objects.filter(active=True, parent__isnull=False).select_related("parent")
+        self.queryset = subitems
+        groups: dict = {}
+        for item in subitems.order_by("parent__order", "parent__code", "order", "code"):
+            groups.setdefault(str(item.parent), []).append((item.pk, str(item)))
+        self.choices = [("", _("请选择问题类别"))] + list(groups.items())
+
+
+class FindingForm(forms.ModelForm):
+    """One finding: the common fields plus the facts its category asks for.
+
+    The fact fields are added for the category chosen (or posted), so the same
+    form serves the first render, the HTMX swap when the category changes, and
+    the save. Cross-checks with the hall and the visit live in
+    ``services.validate_finding``, shared with the services.
+    """
+
+    category = CategoryChoiceField(label=_("问题类别"))
+
+    class Meta:
+        model = Finding
+        fields = [
+            "category", "observed_at", "window", "department", "staff", "staff_description",
+            "severity", "description",
+        ]
+        widgets = {
+            "observed_at": DateTimeLocalInput(),
+            "description": forms.Textarea(attrs={"rows": 3, "placeholder": _("看到了什么：谁、在做什么、持续多久……")}),
+            "severity": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, hall, visit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hall, self.visit = hall, visit
+        self.fields["category"].set_choices()
+        self.fields["window"].queryset = Window.objects.filter(hall=hall, active=True)
+        self.fields["department"].queryset = Department.objects.filter(hall=hall, active=True)
+        self.fields["staff"].queryset = Staff.objects.filter(hall=hall, active=True).select_related("window")
+        self.fields["staff"].label_from_instance = lambda s: (
+            f"{s.name}（{s.window.display_label}）" if s.window_id else s.name
+        )
+        if not self.instance.pk:
+            self.fields["observed_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.category = self._chosen_category()
+        for key in (self.category.facts if self.category else []):
+            self.fields[field_name(key)] = fact_field(key, required=key in self.category.required_facts)
+            if self.instance.pk and key in self.instance.facts:
+                self.initial[field_name(key)] = self.instance.facts[key]
+
+    def _chosen_category(self):
+        raw = self.data.get("category") if self.is_bound else None
+        if raw is None:
+            raw = self.initial.get("category") or self.instance.category_id
+        try:
+            return ProblemCategory.objects.get(pk=int(raw), parent__isnull=False)
+        except (TypeError, ValueError, ProblemCategory.DoesNotExist):
+            return None
+
+    @property
+    def fact_fields(self):
+        return [self[name] for name in self.fields if name.startswith("fact_")]
+
+    @property
+    def facts_raw(self):
+        return {
+            name.removeprefix("fact_"): self.cleaned_data.get(name)
+            for name in self.fields if name.startswith("fact_")
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                validate_finding(hall=self.hall, visit=self.visit, values=cleaned, facts_raw=self.facts_raw)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def values(self):
+        return {field: self.cleaned_data.get(field) for field in self.Meta.fields}
+
+
+def fact_field(key: str, *, required: bool) -> forms.Field:
+    """A form field for one quantitative fact; the rules themselves are in inspections.facts."""
+    kind = FACT_KINDS[key]
+    label = f"{kind.label}（{kind.unit}）" if kind.unit else kind.label
+    common = {"label": label, "required": required}
+    if kind.type == "int":
+        return forms.IntegerField(widget=forms.NumberInput(attrs={"inputmode": "numeric"}), **common)
+    if kind.type == "decimal":
+        return forms.DecimalField(widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}), **common)
+    if kind.type == "time":
+        return forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), **common)
+    if kind.type == "choice":
+        return forms.ChoiceField(choices=[("", "—")] + list(kind.choices), **common)
+    return forms.CharField(max_length=200, **common)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("不予认定理由"), widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请写明不予认定的理由。")},
     )

@@ -18,8 +18,13 @@ class NavItem:
     staff_only: bool = False
 
 
+BUSINESS_ROLES = ALL_ROLES - {Role.SYSADMIN}
+
 NAV_ITEMS = [
     NavItem(_("工作台"), "home", ALL_ROLES),
+    NavItem(_("待审核"), "review_queue", frozenset({Role.OFFICE})),
+    NavItem(_("走访"), "visit_list", frozenset({Role.INSPECTOR, Role.OFFICE, Role.AUDITOR})),
+    NavItem(_("问题"), "finding_list", BUSINESS_ROLES),
     NavItem(_("服务大厅"), "hall_list", ALL_ROLES),
     NavItem(_("用户管理"), "admin:inspections_user_changelist", frozenset({Role.SYSADMIN}), staff_only=True),
     NavItem(_("后台管理"), "admin:index", ALL_ROLES, staff_only=True),

@@ -13,6 +13,10 @@ from django.contrib.auth.backends import ModelBackend
 from inspections.models import Role
 
 REGISTRY_MODELS = ("region", "servicehall", "department", "window", "staff")
+# Business records. Admin screens for findings, visits and evidence are
+# read-only for everyone: their changes go through the services and pages.
+RECORD_MODELS = ("visit", "finding", "evidence")
+REFERENCE_MODELS = ("problemcategory", "campaign")
 
 
 def _perms(models, actions, app="inspections"):
@@ -23,14 +27,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Keeps users and the registry; sees no business records (scope.py).
     Role.SYSADMIN: _perms(REGISTRY_MODELS + ("user",), ("view", "add", "change", "delete")),
     # The discipline office keeps the registry of its region up to date.
-    Role.OFFICE: _perms(REGISTRY_MODELS, ("view",))
-    | _perms(("servicehall", "department", "window", "staff"), ("add", "change")),
+    Role.OFFICE: _perms(REGISTRY_MODELS + RECORD_MODELS + REFERENCE_MODELS, ("view",))
+    | _perms(("servicehall", "department", "window", "staff"), ("add", "change"))
+    | _perms(REFERENCE_MODELS, ("add", "change")),
     # Hall managers keep their own hall's departments, windows and roster.
-    Role.HALL_MANAGER: _perms(REGISTRY_MODELS, ("view",))
+    Role.HALL_MANAGER: _perms(REGISTRY_MODELS + ("finding", "evidence", "problemcategory"), ("view",))
     | _perms(("department", "window", "staff"), ("add", "change"))
     | _perms(("servicehall",), ("change",)),
-    Role.AUDITOR: _perms(REGISTRY_MODELS, ("view",)),
-    Role.INSPECTOR: _perms(REGISTRY_MODELS, ("view",)),
+    Role.AUDITOR: _perms(REGISTRY_MODELS + RECORD_MODELS + REFERENCE_MODELS, ("view",)),
+    Role.INSPECTOR: _perms(REGISTRY_MODELS + RECORD_MODELS + REFERENCE_MODELS, ("view",)),
 }
 
 

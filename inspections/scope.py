@@ -18,11 +18,23 @@ role            sees                                  changes (registry)
 
 A system administrator keeps users and the registry but sees no business
 records (findings, ledgers, accountability): ``can_see_business_records``.
+
+Findings add the undercover embargo (``finding_q``): until it is published, a
+finding from an undercover (暗访) visit is seen only by that visit's inspectors
+and the discipline office whose region covers the hall. Everyone else gets
+404 for it and never finds it counted.
 """
 
 from django.db.models import Q, QuerySet
 
-from inspections.models import REGION_SCOPED_ROLES, Region, Role, ServiceHall
+from inspections.models import (
+    REGION_SCOPED_ROLES,
+    Finding,
+    Region,
+    Role,
+    ServiceHall,
+    Visit,
+)
 
 _NOTHING = Q(pk__in=[])
 
@@ -117,3 +129,89 @@ def scope_description(user) -> str:
         return user.region.full_name if user.region_id else _("未指定区划")
     names = [hall.name for hall in user.halls.all()[:3]]
     return "、".join(names) or _("未指定大厅")
+
+
+# --- Visits and findings --------------------------------------------------------
+
+Status = Finding.Status
+
+
+def visit_q(user) -> Q:
+    """Visits: an inspector's own; the office's region; open visits for auditors."""
+    if not can_see_business_records(user):
+        return _NOTHING
+    in_scope = hall_q(user, "hall")
+    if user.role == Role.INSPECTOR:
+        return in_scope & Q(pk__in=Visit.inspectors.through.objects.filter(user=user).values("visit"))
+    if user.role == Role.OFFICE:
+        return in_scope
+    if user.role == Role.AUDITOR:
+        return in_scope & Q(mode=Visit.Mode.OPEN)
+    return _NOTHING
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    return Visit.objects.filter(visit_q(user))
+
+
+def finding_q(user) -> Q:
+    """The findings a user may see, embargo included. Every list, count and export uses it."""
+    if not can_see_business_records(user):
+        return _NOTHING
+    in_scope = hall_q(user, "hall")
+    published = Q(status=Status.PUBLISHED)
+    if user.role == Role.OFFICE:
+        # Everything in the region except other people's unsent drafts.
+        return in_scope & (~Q(status=Status.DRAFT) | Q(created_by=user))
+    if user.role == Role.INSPECTOR:
+        own_visits = Visit.inspectors.through.objects.filter(user=user).values("visit")
+        return in_scope & (Q(visit__in=own_visits) | Q(created_by=user) | published)
+    if user.role == Role.AUDITOR:
+        return in_scope & ((Q(undercover=False) & ~Q(status=Status.DRAFT)) | published)
+    if user.role == Role.HALL_MANAGER:
+        # The hall side sees findings once published, and its own self-inspection at once.
+        return in_scope & (published | Q(source=Finding.Source.SELF_INSPECTION))
+    return _NOTHING
+
+
+def findings_visible_to(user) -> QuerySet[Finding]:
+    return Finding.objects.filter(finding_q(user))
+
+
+def is_visit_inspector(user, visit: Visit) -> bool:
+    return visit.inspectors.filter(pk=user.pk).exists()
+
+
+def can_record_findings(user, visit: Visit) -> bool:
+    return _is_signed_in(user) and user.role == Role.INSPECTOR and is_visit_inspector(user, visit)
+
+
+def can_review_finding(user, finding: Finding) -> bool:
+    """Confirm, reject or edit before confirming: the office whose region covers the hall."""
+    return (
+        _is_signed_in(user)
+        and user.role == Role.OFFICE
+        and halls_visible_to(user).filter(pk=finding.hall_id).exists()
+    )
+
+
+def can_edit_finding(user, finding: Finding) -> bool:
+    """Drafts by their authors (or the visit's inspectors); submitted ones by the reviewing office."""
+    if not _is_signed_in(user):
+        return False
+    if finding.status == Status.DRAFT:
+        if finding.created_by_id == user.pk:
+            return True
+        return finding.visit_id is not None and can_record_findings(user, finding.visit)
+    if finding.status == Status.SUBMITTED:
+        return can_review_finding(user, finding)
+    return False
+
+
+def can_self_inspect(user, hall: ServiceHall) -> bool:
+    """A hall manager records self-inspection (自查) findings about their own halls."""
+    return (
+        _is_signed_in(user)
+        and user.role == Role.HALL_MANAGER
+        and user.halls.filter(pk=hall.pk).exists()
+    )

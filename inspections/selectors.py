@@ -1,12 +1,18 @@
 """Reads. Every query here starts from the scope module."""
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from inspections.filters import HallFilter
-from inspections.models import Department, ServiceHall, Staff, Window
-from inspections.scope import halls_changeable_by, halls_visible_to
+from inspections.filters import FindingFilter, HallFilter
+from inspections.models import Department, Evidence, Finding, ServiceHall, Staff, Visit, Window
+from inspections.scope import (
+    can_see_business_records,
+    findings_visible_to,
+    halls_changeable_by,
+    halls_visible_to,
+    visits_visible_to,
+)
 
 
 def _count_in_hall(model) -> Coalesce:
@@ -61,3 +67,124 @@ def hall_staff(hall: ServiceHall) -> QuerySet[Staff]:
     return hall.staff.select_related("department", "window", "backup").order_by(
         "-active", "department__name", "badge_number"
     )
+
+
+# --- Visits and findings ---------------------------------------------------------
+
+FINDING_LIST_RELATED = (
+    "hall", "hall__region", "category", "category__parent", "window", "department", "staff", "visit",
+)
+
+
+def finding_list(*, user, params=None) -> FindingFilter:
+    findings = findings_visible_to(user).select_related(*FINDING_LIST_RELATED)
+    return FindingFilter(params, queryset=findings, user=user)
+
+
+def finding_for_user(*, user, pk) -> Finding:
+    """The finding, or 404 when it does not exist, is out of scope or under embargo."""
+    return get_object_or_404(
+        findings_visible_to(user).select_related(*FINDING_LIST_RELATED, "created_by", "reviewed_by"),
+        pk=pk,
+    )
+
+
+def review_queue(*, user) -> QuerySet[Finding]:
+    return (
+        findings_visible_to(user)
+        .filter(status=Finding.Status.SUBMITTED)
+        .select_related(*FINDING_LIST_RELATED)
+        .order_by("submitted_at", "id")
+    )
+
+
+def visit_list(*, user) -> QuerySet[Visit]:
+    # Count only the findings this user may see: a count must not betray a
+    # draft or an embargoed finding either.
+    visible = (
+        findings_visible_to(user).filter(visit=OuterRef("pk")).order_by()
+        .values("visit").annotate(n=Count("pk")).values("n")
+    )
+    return (
+        visits_visible_to(user)
+        .select_related("hall", "hall__region", "campaign")
+        .annotate(finding_count=Coalesce(Subquery(visible, output_field=IntegerField()), 0))
+        .order_by("-started_at")
+    )
+
+
+def visit_for_user(*, user, pk) -> Visit:
+    return get_object_or_404(visits_visible_to(user).select_related("hall", "campaign"), pk=pk)
+
+
+def visit_findings(*, user, visit: Visit) -> QuerySet[Finding]:
+    return findings_visible_to(user).filter(visit=visit).select_related(*FINDING_LIST_RELATED)
+
+
+def finding_history(finding: Finding) -> list[dict]:
+    """Each saved version with who, when and which fields changed (old → new)."""
+    records = list(finding.history.select_related("history_user").order_by("history_date", "history_id"))
+    fields = {f.name: f for f in Finding._meta.get_fields() if hasattr(f, "verbose_name")}
+    entries = []
+    for previous, record in zip([None, *records], records, strict=False):
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["submitted_at", "reviewed_at"])
+            for change in delta.changes:
+                field = fields.get(change.field)
+                changes.append({
+                    "field": field.verbose_name if field else change.field,
+                    "old": _display(field, change.old), "new": _display(field, change.new),
+                })
+        entries.append({"record": record, "changes": changes, "created": previous is None})
+    return entries
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "—"
+    if field is not None and getattr(field, "choices", None):
+        return dict(field.choices).get(value, value)
+    if field is not None and field.is_relation and field.related_model:
+        obj = field.related_model._base_manager.filter(pk=value).first()
+        return str(obj) if obj else value
+    return value
+
+
+def evidence_for_user(*, user, pk) -> Evidence:
+    """Evidence is visible exactly when its finding is."""
+    return get_object_or_404(
+        Evidence.objects.filter(finding__in=findings_visible_to(user)), pk=pk
+    )
+
+
+def dashboard_tiles(*, user) -> list[dict]:
+    """The work-bench numbers for the user's role, each a link to the list behind it.
+
+    Every number comes from the scoped querysets, so an embargoed finding is
+    never counted for someone who may not see it.
+    """
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    halls = halls_visible_to(user).filter(active=True).count()
+    tiles = []
+    if can_see_business_records(user):
+        Status = Finding.Status
+        counts = findings_visible_to(user).aggregate(
+            submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
+            published=Count("pk", filter=Q(status=Status.PUBLISHED)),
+            my_drafts=Count("pk", filter=Q(status=Status.DRAFT, created_by=user)),
+        )
+        findings_url = reverse("finding_list")
+        if user.role == "office":
+            tiles.append({"n": counts["submitted"], "label": _("待审核问题"), "url": reverse("review_queue")})
+            tiles.append({"n": counts["confirmed"], "label": _("已确认待通报"), "url": f"{findings_url}?status=confirmed"})
+        if user.role == "inspector":
+            open_visits = visits_visible_to(user).filter(ended_at__isnull=True).count()
+            tiles.append({"n": open_visits, "label": _("进行中的走访"), "url": reverse("visit_list")})
+            tiles.append({"n": counts["my_drafts"], "label": _("我的草稿"), "url": f"{findings_url}?status=draft"})
+        tiles.append({"n": counts["published"], "label": _("已通报问题"), "url": f"{findings_url}?status=published"})
+    tiles.append({"n": halls, "label": _("在用服务大厅"), "url": reverse("hall_list")})
+    return tiles

@@ -1,13 +1,35 @@
 from django.urls import path
 
-from inspections import views
+from inspections.views import findings, registry
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("halls/", views.hall_list, name="hall_list"),
-    path("halls/<int:pk>/", views.hall_detail, name="hall_detail"),
-    path("halls/<int:hall_pk>/windows/new/", views.window_create, name="window_create"),
-    path("halls/<int:hall_pk>/windows/<int:pk>/", views.window_edit, name="window_edit"),
-    path("halls/<int:hall_pk>/staff/new/", views.staff_create, name="staff_create"),
-    path("halls/<int:hall_pk>/staff/<int:pk>/", views.staff_edit, name="staff_edit"),
+    path("", registry.home, name="home"),
+    # Registry
+    path("halls/", registry.hall_list, name="hall_list"),
+    path("halls/<int:pk>/", registry.hall_detail, name="hall_detail"),
+    path("halls/<int:hall_pk>/windows/new/", registry.window_create, name="window_create"),
+    path("halls/<int:hall_pk>/windows/<int:pk>/", registry.window_edit, name="window_edit"),
+    path("halls/<int:hall_pk>/staff/new/", registry.staff_create, name="staff_create"),
+    path("halls/<int:hall_pk>/staff/<int:pk>/", registry.staff_edit, name="staff_edit"),
+    path("halls/options/", findings.hall_options, name="hall_options"),
+    # Visits
+    path("visits/", findings.visit_list, name="visit_list"),
+    path("visits/new/", findings.visit_create, name="visit_create"),
+    path("visits/<int:pk>/", findings.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/end/", findings.visit_end, name="visit_end"),
+    path("visits/<int:visit_pk>/findings/new/", findings.finding_create, name="finding_create"),
+    # Findings
+    path("halls/<int:hall_pk>/self-inspection/", findings.self_inspection_create, name="self_inspection_create"),
+    path("findings/", findings.finding_list, name="finding_list"),
+    path("findings/facts/", findings.finding_facts, name="finding_facts"),
+    path("findings/<int:pk>/", findings.finding_detail, name="finding_detail"),
+    path("findings/<int:pk>/edit/", findings.finding_edit, name="finding_edit"),
+    path("findings/<int:pk>/submit/", findings.finding_submit, name="finding_submit"),
+    path("findings/<int:pk>/confirm/", findings.finding_confirm, name="finding_confirm"),
+    path("findings/<int:pk>/reject/", findings.finding_reject, name="finding_reject"),
+    path("findings/<int:pk>/evidence/", findings.evidence_upload, name="evidence_upload"),
+    path("review/", findings.review_queue, name="review_queue"),
+    # Evidence files: only through these scope-checked views
+    path("evidence/<int:pk>/", findings.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/thumbnail/", findings.evidence_thumbnail, name="evidence_thumbnail"),
 ]

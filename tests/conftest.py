@@ -100,3 +100,53 @@ def login(client):
         return client
 
     return _login
+
+
+# --- Findings ---------------------------------------------------------------------
+
+@pytest.fixture
+def taxonomy(db):
+    """The problem taxonomy as its data migration loads it.
+
+    Tests that flush the database (the browser tests) remove migration data,
+    so the fixture loads it again when it is missing.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from inspections.models import ProblemCategory
+
+    if not ProblemCategory.objects.exists():
+        importlib.import_module("inspections.migrations.0003_taxonomy").load(apps, None)
+
+
+@pytest.fixture
+def undercover_visit(taxonomy, own_hall, inspector):
+    from tests.factories import VisitFactory
+
+    return VisitFactory(hall=own_hall, mode="undercover", created_by=inspector, inspectors=[inspector])
+
+
+@pytest.fixture
+def open_visit(taxonomy, own_hall, inspector):
+    from tests.factories import VisitFactory
+
+    return VisitFactory(hall=own_hall, mode="open", created_by=inspector, inspectors=[inspector])
+
+
+@pytest.fixture
+def findings(undercover_visit, open_visit, other_hall, hall_manager, own_hall):
+    """One finding in each state that matters for the embargo."""
+    from tests.factories import FindingFactory, UserFactory, VisitFactory
+
+    other_inspector = UserFactory(role="inspector", region=other_hall.region, is_staff=False)
+    other_visit = VisitFactory(hall=other_hall, created_by=other_inspector, inspectors=[other_inspector])
+    return {
+        "draft": FindingFactory(visit=undercover_visit, status="draft"),
+        "undercover": FindingFactory(visit=undercover_visit, status="submitted"),
+        "open": FindingFactory(visit=open_visit, status="confirmed"),
+        "published": FindingFactory(visit=undercover_visit, status="published"),
+        "self": FindingFactory(visit=None, hall=own_hall, created_by=hall_manager, status="submitted"),
+        "other": FindingFactory(visit=other_visit, status="submitted"),
+    }

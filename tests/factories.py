@@ -1,6 +1,21 @@
-import factory
+import datetime
+import io
 
-from inspections.models import Department, Region, Role, ServiceHall, Staff, User, Window
+import factory
+from django.utils import timezone
+
+from inspections.models import (
+    Department,
+    Finding,
+    ProblemCategory,
+    Region,
+    Role,
+    ServiceHall,
+    Staff,
+    User,
+    Visit,
+    Window,
+)
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -68,3 +83,66 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.halls.set(extracted)
         if create:
             self.save()
+
+
+def category(code: str) -> ProblemCategory:
+    """A taxonomy sub-item by code (the taxonomy is loaded by the ``taxonomy`` fixture)."""
+    return ProblemCategory.objects.get(code=code)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+        skip_postgeneration_save = True
+
+    hall = factory.SubFactory(HallFactory)
+    mode = Visit.Mode.UNDERCOVER
+    started_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=2))
+    created_by = factory.SubFactory(UserFactory)
+    team_name = "省暗访组"
+
+    @factory.post_generation
+    def inspectors(self, create, extracted, **kwargs):
+        if create:
+            self.inspectors.set(extracted or [self.created_by])
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    visit = factory.SubFactory(VisitFactory)
+    hall = factory.LazyAttribute(lambda f: f.visit.hall if f.visit else None)
+    source = factory.LazyAttribute(lambda f: f.visit.mode if f.visit else Finding.Source.SELF_INSPECTION)
+    undercover = factory.LazyAttribute(lambda f: bool(f.visit) and f.visit.mode == Visit.Mode.UNDERCOVER)
+    category = factory.LazyFunction(lambda: category("C02"))
+    facts = factory.LazyFunction(lambda: {"minutes_off_post": 27})
+    observed_at = factory.LazyAttribute(
+        lambda f: (f.visit.started_at if f.visit else timezone.now() - datetime.timedelta(hours=3))
+        + datetime.timedelta(minutes=30)
+    )
+    description = "工作人员在群众等待办事期间多次随意离开岗位，最长达27分钟。"
+    created_by = factory.LazyAttribute(lambda f: f.visit.created_by if f.visit else UserFactory())
+    status = Finding.Status.DRAFT
+
+
+def jpeg_bytes(size=(64, 48), color=(200, 30, 30)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG")
+    return out.getvalue()
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 0, 0)).save(out, "PNG")
+    return out.getvalue()
+
+
+def upload(name: str, content: bytes, content_type: str = "image/jpeg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type=content_type)

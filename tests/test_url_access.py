@@ -38,6 +38,19 @@ def _other_row(attr):
     }
 
 
+def _finding(state):
+    return lambda world: {"pk": world["findings"][state].pk}
+
+
+def _visit(mode):
+    key = "undercover" if mode == "undercover" else "open"
+    return lambda world: {"pk": world["findings"][key].visit_id}
+
+
+def _evidence(state):
+    return lambda world: {"pk": world["evidence"][state].pk}
+
+
 # (url name, case, method, kwargs builder, expected statuses)
 LOGIN = 302
 ACCESS = [
@@ -65,6 +78,42 @@ ACCESS = [
     ("admin:index", "", "get", None, _expect(LOGIN, LOGIN, 200, 200, 200, 200)),
     ("admin:auth_user_password_change", "", "get",
      lambda w: {"id": w["hall_manager"].pk}, _expect(LOGIN, LOGIN, 403, 403, 403, 200)),
+    # --- Visits ---
+    ("visit_list", "", "get", None, _expect(LOGIN, 200, 403, 200, 200, 403)),
+    ("visit_create", "", "get", None, _expect(LOGIN, 200, 403, 403, 403, 403)),
+    ("hall_options", "", "get", None, _expect(LOGIN, 200, 403, 200, 403, 403)),
+    ("visit_detail", "undercover", "get", _visit("undercover"), _expect(LOGIN, 200, 404, 200, 404, 404)),
+    ("visit_detail", "open", "get", _visit("open"), _expect(LOGIN, 200, 404, 200, 200, 404)),
+    ("visit_end", "undercover", "post", _visit("undercover"), _expect(LOGIN, 302, 404, 403, 404, 404)),
+    ("finding_create", "undercover", "get",
+     lambda w: {"visit_pk": w["findings"]["undercover"].visit_id}, _expect(LOGIN, 200, 404, 403, 404, 404)),
+    # --- Findings: the undercover embargo, state by state ---
+    ("finding_list", "", "get", None, _expect(LOGIN, 200, 200, 200, 200, 403)),
+    ("review_queue", "", "get", None, _expect(LOGIN, 403, 403, 200, 403, 403)),
+    ("finding_facts", "", "get",
+     lambda w: {"_query": f"hall={w['own_hall'].pk}&category={w['findings']['draft'].category_id}"},
+     _expect(LOGIN, 200, 200, 200, 200, 403)),
+    ("finding_detail", "draft", "get", _finding("draft"), _expect(LOGIN, 200, 404, 404, 404, 404)),
+    ("finding_detail", "undercover", "get", _finding("undercover"), _expect(LOGIN, 200, 404, 200, 404, 404)),
+    ("finding_detail", "open", "get", _finding("open"), _expect(LOGIN, 200, 404, 200, 200, 404)),
+    ("finding_detail", "published", "get", _finding("published"), _expect(LOGIN, 200, 200, 200, 200, 404)),
+    ("finding_detail", "self", "get", _finding("self"), _expect(LOGIN, 404, 200, 200, 200, 404)),
+    ("finding_detail", "other", "get", _finding("other"), _expect(LOGIN, 404, 404, 404, 404, 404)),
+    ("finding_edit", "draft", "get", _finding("draft"), _expect(LOGIN, 200, 404, 404, 404, 404)),
+    ("finding_edit", "undercover", "get", _finding("undercover"), _expect(LOGIN, 403, 404, 200, 404, 404)),
+    ("finding_edit", "published", "get", _finding("published"), _expect(LOGIN, 403, 403, 403, 403, 404)),
+    ("finding_submit", "draft", "post", _finding("draft"), _expect(LOGIN, 302, 404, 404, 404, 404)),
+    ("finding_confirm", "undercover", "post", _finding("undercover"), _expect(LOGIN, 403, 404, 302, 404, 404)),
+    ("finding_reject", "undercover", "get", _finding("undercover"), _expect(LOGIN, 403, 404, 200, 404, 404)),
+    ("finding_reject", "other", "get", _finding("other"), _expect(LOGIN, 404, 404, 404, 404, 404)),
+    ("evidence_upload", "undercover", "post", _finding("undercover"), _expect(LOGIN, 403, 404, 302, 404, 404)),
+    ("self_inspection_create", "own", "get",
+     lambda w: {"hall_pk": w["own_hall"].pk}, _expect(LOGIN, 403, 200, 403, 403, 403)),
+    ("self_inspection_create", "other", "get",
+     lambda w: {"hall_pk": w["other_hall"].pk}, _expect(LOGIN, 404, 404, 404, 404, 403)),
+    ("evidence_download", "undercover", "get", _evidence("undercover"), _expect(LOGIN, 200, 404, 200, 404, 404)),
+    ("evidence_download", "published", "get", _evidence("published"), _expect(LOGIN, 200, 200, 200, 200, 404)),
+    ("evidence_thumbnail", "undercover", "get", _evidence("undercover"), _expect(LOGIN, 200, 404, 200, 404, 404)),
 ]
 
 # Admin: which model screens each role reaches. (list, add) per role; the
@@ -79,6 +128,12 @@ ADMIN_ACCESS = {
     "inspections.window":      (None,     (V, A),       (V, A),     (V, N),     (V, A)),
     "inspections.staff":       (None,     (V, A),       (V, A),     (V, N),     (V, A)),
     "inspections.user":        (None,     (N, N),       (N, N),     (N, N),     (V, A)),
+    "inspections.problemcategory": (None, (V, N),       (V, A),     (V, N),     (N, N)),
+    "inspections.campaign":    (None,     (N, N),       (V, A),     (V, N),     (N, N)),
+    # Records are read-only in the admin: changes go through the services.
+    "inspections.visit":       (None,     (N, N),       (V, N),     (V, N),     (N, N)),
+    "inspections.finding":     (None,     (V, N),       (V, N),     (V, N),     (N, N)),
+    "inspections.evidence":    (None,     (V, N),       (V, N),     (V, N),     (N, N)),
 }
 ADMIN_ROLES = ["inspector", "hall_manager", "office", "auditor", "sysadmin"]
 
@@ -91,7 +146,7 @@ ADMIN_SITE_URLS = {
     # The admin's catch-all patterns: they only redirect inside the admin.
     "<unnamed (?P<url>.*)$>", "<unnamed <path:object_id>/>",
 }
-MODEL_URL_SUFFIXES = ("changelist", "add", "change", "delete", "history")
+MODEL_URL_SUFFIXES = ("changelist", "add", "change", "delete", "history", "simple_history")
 
 
 def _all_url_names(resolver=None, namespace=""):
@@ -121,11 +176,20 @@ def test_every_admin_model_has_a_decided_access():
 
 
 @pytest.fixture
-def world(own_hall, other_hall, inspector, hall_manager, office, auditor, sysadmin):
+def world(own_hall, other_hall, inspector, hall_manager, office, auditor, sysadmin, findings):
+    from inspections.services.evidence import check_uploads, store_files
+    from tests.factories import jpeg_bytes, upload
+
+    evidence = {}
+    for state in ("undercover", "published"):
+        checked = check_uploads([upload("现场.jpg", jpeg_bytes())])
+        evidence[state] = store_files(
+            actor=inspector, checked=checked, written=[], finding=findings[state]
+        )[0]
     return {
         "own_hall": own_hall, "other_hall": other_hall, "anonymous": None,
         "inspector": inspector, "hall_manager": hall_manager, "office": office,
-        "auditor": auditor, "sysadmin": sysadmin,
+        "auditor": auditor, "sysadmin": sysadmin, "findings": findings, "evidence": evidence,
     }
 
 
@@ -140,7 +204,9 @@ def test_url_answers_each_role_as_decided(client, world, name, method, kwargs, r
     user = world[role]
     if user is not None:
         client.force_login(user)
-    url = reverse(name, kwargs=kwargs(world) if kwargs else None)
+    arguments = dict(kwargs(world)) if kwargs else {}
+    query = arguments.pop("_query", "")
+    url = reverse(name, kwargs=arguments or None) + (f"?{query}" if query else "")
     response = getattr(client, method)(url)
     assert response.status_code == status
     if role == "anonymous" and status == LOGIN and name not in ("logout", "set_language"):

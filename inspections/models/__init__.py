@@ -1,6 +1,16 @@
+from inspections.models.findings import (
+    FINDING_TRANSITIONS,
+    Campaign,
+    Evidence,
+    Finding,
+    ProblemCategory,
+    Visit,
+)
 from inspections.models.registry import Department, Region, ServiceHall, Staff, Window
 from inspections.models.users import REGION_SCOPED_ROLES, AppUserManager, Role, User
 
 __all__ = [
-    "REGION_SCOPED_ROLES", "AppUserManager", "Department", "Region", "Role", "ServiceHall", "Staff", "User", "Window",
+    "FINDING_TRANSITIONS", "REGION_SCOPED_ROLES", "AppUserManager", "Campaign", "Department",
+    "Evidence", "Finding", "ProblemCategory", "Region", "Role", "ServiceHall", "Staff", "User",
+    "Visit", "Window",
 ]

@@ -9,16 +9,12 @@ from django.utils.translation import gettext as _
 from inspections import selectors, services
 from inspections.forms import StaffForm, WindowForm
 from inspections.models import Staff, Window
-from inspections.scope import can_view_staff_phone, halls_visible_to, mask_phone
+from inspections.scope import can_self_inspect, can_view_staff_phone, mask_phone
 
 
 @login_required
 def home(request):
-    return render(
-        request,
-        "inspections/home.html",
-        {"hall_count": halls_visible_to(request.user).filter(active=True).count()},
-    )
+    return render(request, "inspections/home.html", {"tiles": selectors.dashboard_tiles(user=request.user)})
 
 
 @login_required
@@ -47,6 +43,7 @@ def hall_detail(request, pk):
         {
             "hall": hall,
             "can_change": selectors.hall_for_change(user=request.user, pk=pk) is not None,
+            "can_self_inspect": can_self_inspect(request.user, hall),
             "departments": selectors.hall_departments(hall),
             "windows": selectors.hall_windows(hall),
             "staff": staff,

@@ -1,0 +1,149 @@
+"""Quantitative facts a finding records, and the rules that check them.
+
+Each problem category names the facts its intake form asks for and which of
+them are required (``ProblemCategory.facts`` / ``required_facts``). The kinds
+of fact, with their types and limits, are fixed here: the office chooses which
+a category asks for, not what a "minute" is.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class FactKind:
+    key: str
+    label: str
+    type: str  # "int", "decimal", "text", "time", "choice"
+    unit: str = ""
+    min_value: int | Decimal | None = None
+    max_value: int | Decimal | None = None
+    choices: tuple = ()
+
+
+ACTIVITIES = (
+    ("phone", _("玩手机")), ("chatting", _("闲聊")), ("eating", _("吃东西")),
+    ("shopping", _("网购")), ("gaming", _("玩游戏")), ("stocks", _("炒股")),
+    ("smoking", _("吸烟")), ("other", _("其他")),
+)
+
+FACT_KINDS = {
+    kind.key: kind
+    for kind in [
+        FactKind("minutes_off_post", _("离岗时长"), "int", _("分钟"), 1, 24 * 60),
+        FactKind("people_waiting", _("等候群众"), "int", _("人"), 0, 2000),
+        FactKind("minutes_observed", _("观察到无人值守时长"), "int", _("分钟"), 1, 24 * 60),
+        FactKind("covered_by", _("代岗人员"), "text"),
+        FactKind("quote", _("原话"), "text"),
+        FactKind("people_involved", _("涉及人数"), "int", _("人"), 1, 500),
+        FactKind("extra_trips", _("让群众多跑次数"), "int", _("次"), 1, 100),
+        FactKind("clock_time", _("到岗或离开时间"), "time"),
+        FactKind("activity", _("所做无关事"), "choice", choices=ACTIVITIES),
+        FactKind("count", _("次数或人数"), "int", "", 1, 1000),
+        FactKind("days", _("天数"), "int", _("天"), 1, 366),
+        FactKind("item", _("收受物品"), "text"),
+        FactKind("amount", _("金额"), "decimal", _("元"), Decimal("0.01"), Decimal("100000000")),
+        FactKind("intermediaries", _("中介或被推荐企业数量"), "int", _("家"), 1, 1000),
+        FactKind("queue_length", _("排队人数"), "int", _("人"), 0, 5000),
+        FactKind("wait_minutes", _("等候时长"), "int", _("分钟"), 0, 24 * 60),
+        FactKind("tickets_per_day", _("每日号源"), "int", _("个"), 0, 100000),
+        FactKind("items", _("未进驻事项数"), "int", _("项"), 1, 10000),
+        FactKind("calls_made", _("拨打次数"), "int", _("次"), 1, 1000),
+        FactKind("calls_unanswered", _("未接通次数"), "int", _("次"), 0, 1000),
+        FactKind("days_overdue", _("超期天数"), "int", _("天"), 1, 3650),
+        FactKind("online_cases", _("网上办件数"), "int", _("件"), 0, 10**7),
+        FactKind("total_cases", _("办件总数"), "int", _("件"), 0, 10**7),
+    ]
+}
+
+# Rules across two facts: (smaller, larger, message).
+CROSS_RULES = [
+    ("calls_unanswered", "calls_made", _("未接通次数不能多于拨打次数。")),
+    ("online_cases", "total_cases", _("网上办件数不能多于办件总数。")),
+]
+
+FACT_CHOICES = [(kind.key, kind.label) for kind in FACT_KINDS.values()]
+
+
+def field_name(key: str) -> str:
+    """The form field that carries a fact."""
+    return f"fact_{key}"
+
+
+def _parse(kind: FactKind, raw):
+    """One fact from what a form or a spreadsheet gave; raises ValidationError in Chinese."""
+    if kind.type == "text":
+        return str(raw).strip()
+    if kind.type == "choice":
+        allowed = {value for value, _label in kind.choices}
+        if raw not in allowed:
+            raise ValidationError(_("请选择列表中的一项。"))
+        return raw
+    if kind.type == "time":
+        if isinstance(raw, datetime.time):
+            return raw.strftime("%H:%M")
+        try:
+            return datetime.datetime.strptime(str(raw).strip(), "%H:%M").strftime("%H:%M")
+        except ValueError:
+            raise ValidationError(_("请按“时:分”填写时间，如 08:35。")) from None
+    try:
+        value = int(str(raw).strip()) if kind.type == "int" else Decimal(str(raw).strip())
+    except (ValueError, InvalidOperation):
+        raise ValidationError(_("请填写数字。")) from None
+    if kind.type == "decimal" and value != value.quantize(Decimal("0.01")):
+        raise ValidationError(_("金额最多保留两位小数。"))
+    if value < 0:
+        raise ValidationError(_("不能为负数。"))
+    if kind.min_value is not None and value < kind.min_value:
+        raise ValidationError(_("不能小于 %(min)s。") % {"min": kind.min_value})
+    if kind.max_value is not None and value > kind.max_value:
+        raise ValidationError(_("不能大于 %(max)s。") % {"max": kind.max_value})
+    return str(value) if kind.type == "decimal" else value
+
+
+def clean_facts(category, raw: dict) -> dict:
+    """The facts the category asks for, parsed and checked.
+
+    ``raw`` maps fact keys to what was typed (empty values are "not given").
+    Facts the category does not ask for are dropped; a missing required fact,
+    a bad value or a broken cross rule raises ValidationError keyed by the
+    fact's form field name.
+    """
+    errors: dict[str, list] = {}
+    facts: dict = {}
+    for key in category.facts:
+        kind = FACT_KINDS.get(key)
+        if kind is None:
+            continue
+        value = raw.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if key in category.required_facts:
+                errors[field_name(key)] = [_("“%(label)s”为本类问题的必填项。") % {"label": kind.label}]
+            continue
+        try:
+            facts[key] = _parse(kind, value)
+        except ValidationError as error:
+            errors[field_name(key)] = error.messages
+    for smaller, larger, message in CROSS_RULES:
+        if smaller in facts and larger in facts and int(facts[smaller]) > int(facts[larger]):
+            errors.setdefault(field_name(smaller), []).append(message)
+    if errors:
+        raise ValidationError(errors)
+    return facts
+
+
+def describe_facts(facts: dict) -> str:
+    """Facts as one line of text, e.g. "离岗时长 27 分钟；等候群众 3 人"."""
+    parts = []
+    for key, value in facts.items():
+        kind = FACT_KINDS.get(key)
+        if kind is None:
+            continue
+        if kind.type == "choice":
+            value = dict(kind.choices).get(value, value)
+        parts.append(f"{kind.label} {value}{(' ' + str(kind.unit)) if kind.unit else ''}")
+    return "；".join(parts)

@@ -1,0 +1,28 @@
+"""A trigram index for the findings list's text search, on PostgreSQL only.
+
+`description ILIKE '%…%'` cannot use a B-tree; with pg_trgm a GIN index makes
+the search usable at a million findings. SQLite has no such index and does
+not need one at the sizes it is used for.
+"""
+
+from django.db import migrations
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS finding_description_trgm_idx "
+        "ON inspections_finding USING gin (description gin_trgm_ops)"
+    )
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS finding_description_trgm_idx")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inspections", "0003_taxonomy")]
+    operations = [migrations.RunPython(create, drop)]

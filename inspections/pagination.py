@@ -1,0 +1,52 @@
+"""Pagination that never counts a million rows.
+
+A page fetches one row more than it shows to know whether a next page exists;
+the total shown is counted only up to a cap ("10,000+"), which costs a bounded
+index scan instead of a full COUNT(*).
+"""
+
+from dataclasses import dataclass
+
+COUNT_CAP = 10_000
+
+
+@dataclass
+class LightPage:
+    object_list: list
+    number: int
+    has_next: bool
+    count: int
+    count_capped: bool
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def previous_page_number(self):
+        return self.number - 1
+
+    @property
+    def next_page_number(self):
+        return self.number + 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+
+def light_page(queryset, page_param, per_page: int, cap: int = COUNT_CAP) -> LightPage:
+    try:
+        number = max(1, int(page_param or 1))
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * per_page
+    rows = list(queryset[offset:offset + per_page + 1])
+    # Counting a capped slice is a bounded scan; ordering does not matter for it.
+    count = queryset.order_by()[:cap + 1].count()
+    return LightPage(
+        object_list=rows[:per_page], number=number, has_next=len(rows) > per_page,
+        count=min(count, cap), count_capped=count > cap,
+    )
