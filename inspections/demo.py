@@ -6,11 +6,14 @@ natural keys (region code, hall name, window number, badge number) make the
 second run update rather than duplicate.
 """
 
+import datetime
+import io
 import random
 import zlib
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from inspections.models import Department, Region, Role, ServiceHall, Staff, User, Window
 
@@ -224,4 +227,119 @@ def seed_demo() -> dict:
         for code, name, kind, address, departments in HALLS
     )
     accounts = seed_accounts(regions)
-    return {"regions": len(regions), "halls": len(HALLS), "staff": staff, "accounts": accounts}
+    findings = seed_inspections(regions)
+    return {
+        "regions": len(regions), "halls": len(HALLS), "staff": staff, "accounts": accounts,
+        "findings": findings,
+    }
+
+
+# --- Demo inspections (from seed 000's circular) -------------------------------------
+
+CAMPAIGN = {
+    "name": "集中整治窗口服务突出问题明察暗访",
+    "issuer": "黑龙江省深化机关作风整顿领导小组办公室",
+    "doc_number": "黑作整办〔2026〕3号",
+    "start_date": datetime.date(2026, 10, 8),
+    "end_date": datetime.date(2026, 12, 31),
+}
+
+# (hall, mode, start "MM-DD HH:MM", minutes, findings); each finding:
+# (category, minutes after start, window number or None, description, facts, severity, status)
+DEMO_VISITS = [
+    ("佳木斯市政务服务中心", "undercover", "11-10 09:05", 150, [
+        ("C02", 25, 3, "房地产登记中心窗口工作人员在群众等待办事期间多次随意离开岗位，最长时达到27分钟。",
+         {"minutes_off_post": 27, "people_waiting": 4}, "serious", "confirmed"),
+        ("C04", 70, 5, "工作人员上班时间玩手机，窗口前有群众等候。", {"activity": "phone", "count": 2},
+         "general", "submitted"),
+    ]),
+    ("汤原县政务服务中心", "undercover", "11-12 14:10", 90, [
+        ("D01", 20, 1, "房产处10号窗口工作人员接受办事群众递来的香烟，当场点燃且边吸边与办事人员交谈。",
+         {"item": "香烟一支"}, "severe", "submitted"),
+    ]),
+    ("齐齐哈尔市不动产登记交易中心", "open", "11-14 08:30", 180, [
+        ("E02", 10, None, "每个工作日只发放50个预约登记号，办事群众起大早排队约号。",
+         {"tickets_per_day": 50}, "serious", "confirmed"),
+        ("D04", 60, None, "服务大厅内有多家中介公司公开揽活，业务被中介明码标价。",
+         {"intermediaries": 4}, "severe", "submitted"),
+    ]),
+    ("牡丹江市行政审批大厅", "undercover", "11-18 10:00", 60, [
+        ("B01", 15, None, "服务咨询台工作人员回答群众咨询时缺少耐心、态度生硬。",
+         {"quote": "不是跟你说了吗，自己看公示栏"}, "general", "draft"),
+    ]),
+]
+
+
+def _demo_photo(seed: str) -> bytes:
+    """A plain generated picture standing in for an inspector's photo."""
+    from PIL import Image, ImageDraw
+
+    rng = _rng(seed)
+    image = Image.new("RGB", (640, 480), (rng.randrange(150, 230), rng.randrange(150, 230), 220))
+    draw = ImageDraw.Draw(image)
+    for _i in range(6):
+        x, y = rng.randrange(0, 560), rng.randrange(0, 400)
+        draw.rectangle([x, y, x + rng.randrange(40, 120), y + rng.randrange(30, 80)],
+                       fill=(rng.randrange(60, 200), rng.randrange(60, 200), rng.randrange(60, 200)))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def seed_inspections(regions: dict[str, Region]) -> int:
+    """A campaign, four visits and their findings; skipped visit by visit when already there."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inspections import services
+    from inspections.models import Campaign, Finding, ProblemCategory, Visit
+
+    inspector = User.objects.get(username="inspector")
+    office = User.objects.get(username="office_province")
+    campaign, _ = Campaign.objects.update_or_create(
+        name=CAMPAIGN["name"], defaults={**CAMPAIGN, "created_by": office}
+    )
+    campaign.regions.set([regions["230000"]])
+    tz = timezone.get_current_timezone()
+    created = 0
+    for hall_name, mode, start, minutes, findings in DEMO_VISITS:
+        hall = ServiceHall.objects.get(name=hall_name)
+        started_at = datetime.datetime.strptime(f"2026-{start}", "%Y-%m-%d %H:%M").replace(tzinfo=tz)
+        if Visit.objects.filter(hall=hall, started_at=started_at).exists():
+            continue
+        visit = services.visit_start(
+            actor=inspector, hall=hall, mode=mode, started_at=started_at, campaign=campaign,
+            team_name="省作风整顿办第一暗访组" if mode == "undercover" else "省作风整顿办明察组",
+        )
+        for code, offset, window_number, description, facts, severity, status in findings:
+            window = hall.windows.filter(number=window_number).first() if window_number else None
+            finding = services.finding_record(
+                actor=inspector, visit=visit, facts_raw=facts, submit=status != "draft",
+                values={
+                    "category": ProblemCategory.objects.get(code=code),
+                    "observed_at": started_at + datetime.timedelta(minutes=offset),
+                    "window": window, "department": window.department if window else None,
+                    "staff": window.staff.first() if window else None,
+                    "severity": severity, "description": description,
+                },
+                files=[SimpleUploadedFile(f"IMG_{code}.jpg", _demo_photo(code + hall_name), "image/jpeg")],
+            )
+            if status == Finding.Status.CONFIRMED:
+                reviewer = User.objects.get(username="office_province")
+                services.finding_confirm(actor=reviewer, finding=finding)
+            created += 1
+        services.visit_end(actor=inspector, visit=visit, ended_at=started_at + datetime.timedelta(minutes=minutes))
+    # A self-inspection by the hall manager.
+    manager = User.objects.get(username="manager")
+    hall = ServiceHall.objects.get(name="佳木斯市政务服务中心")
+    if not Finding.objects.filter(hall=hall, source=Finding.Source.SELF_INSPECTION).exists():
+        services.finding_self_inspect(
+            actor=manager, hall=hall, submit=True, facts_raw={},
+            values={
+                "category": ProblemCategory.objects.get(code="A02"),
+                "observed_at": datetime.datetime(2026, 11, 16, 9, 30, tzinfo=tz),
+                "severity": "general", "staff_description": "医保窗口两名工作人员",
+                "description": "自查发现医保窗口两名工作人员未佩戴工作牌，已当场纠正。",
+            },
+        )
+        created += 1
+    return created

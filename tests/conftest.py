@@ -150,3 +150,20 @@ def findings(undercover_visit, open_visit, other_hall, hall_manager, own_hall):
         "self": FindingFactory(visit=None, hall=own_hall, created_by=hall_manager, status="submitted"),
         "other": FindingFactory(visit=other_visit, status="submitted"),
     }
+
+
+@pytest.fixture(autouse=True)
+def fresh_evidence_storage():
+    """Each test starts with an empty in-memory evidence store."""
+    from django.core.files.storage import InMemoryStorage
+
+    from inspections.models import Evidence
+
+    fields = [Evidence._meta.get_field("file"), Evidence._meta.get_field("thumbnail")]
+    previous = [field.storage for field in fields]
+    storage = InMemoryStorage()
+    for field in fields:
+        field.storage = storage
+    yield storage
+    for field, old in zip(fields, previous, strict=True):
+        field.storage = old

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from inspections.models import Evidence
-from inspections.models.findings import evidence_storage
 
 Image.MAX_IMAGE_PIXELS = 80_000_000  # larger "photos" are refused as decompression bombs
 THUMBNAIL_SIZE = (480, 480)
@@ -70,6 +69,11 @@ def sniff(head: bytes) -> FileType | None:
 
 
 ALLOWED_DESCRIPTION = "JPEG、PNG、WebP、HEIC 照片，MP4、MOV、WebM 视频，MP3、M4A、AMR、WAV 录音，PDF 文档"
+
+
+def evidence_storage():
+    """The storage the Evidence model reads its files from (the private "evidence" storage)."""
+    return Evidence._meta.get_field("file").storage
 
 
 def _mb(n_bytes):

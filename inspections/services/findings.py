@@ -101,6 +101,7 @@ def _save_with_files(*, actor, finding: Finding, files) -> Finding:
     checked = check_uploads(files) if files else []
     with removed_on_failure() as written, transaction.atomic():
         finding.full_clean()
+        finding._history_user = actor  # who, for the change history, also outside a request
         finding.save()
         store_files(actor=actor, checked=checked, written=written, finding=finding)
     return finding
@@ -153,6 +154,7 @@ def finding_update(*, actor, finding: Finding, values: dict, facts_raw: dict, fi
         sizes = list(finding.evidence.values_list("size", flat=True))
         checked = check_uploads(files, existing_count=len(sizes), existing_bytes=sum(sizes)) if files else []
         finding.full_clean()
+        finding._history_user = actor
         finding.save()
         store_files(actor=actor, checked=checked, written=written, finding=finding)
     return finding
@@ -194,6 +196,7 @@ def finding_submit(*, actor, finding: Finding) -> Finding:
         raise PermissionDenied
     finding.status = Finding.Status.SUBMITTED
     finding.submitted_at = timezone.now()
+    finding._history_user = actor
     finding.save(update_fields=["status", "submitted_at"])
     return finding
 
@@ -206,6 +209,7 @@ def finding_confirm(*, actor, finding: Finding) -> Finding:
         raise PermissionDenied
     finding.status = Finding.Status.CONFIRMED
     finding.reviewed_by, finding.reviewed_at = actor, timezone.now()
+    finding._history_user = actor
     finding.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     return finding
 
@@ -222,6 +226,7 @@ def finding_reject(*, actor, finding: Finding, reason: str) -> Finding:
     finding.status = Finding.Status.REJECTED
     finding.rejection_reason = reason
     finding.reviewed_by, finding.reviewed_at = actor, timezone.now()
+    finding._history_user = actor
     finding.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
     return finding
 

@@ -11,7 +11,7 @@ class Command(BaseCommand):
         result = seed_demo()
         self.stdout.write(
             f"Demo data: {result['regions']} regions, {result['halls']} halls, "
-            f"{result['staff']} staff."
+            f"{result['staff']} staff, {result['findings']} new findings."
         )
         self.stdout.write("")
         self.stdout.write("演示账号 / demo accounts (http://127.0.0.1:8000/):")
