@@ -1,11 +1,14 @@
 """User journeys in a real browser, on a phone-sized screen."""
 
+import re
+
 import pytest
 
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+VISIT_PAGE = re.compile(r"/visits/\d+/$")
 
 
 def test_hall_manager_signs_in_on_a_phone_and_opens_their_hall(
@@ -32,3 +35,45 @@ def test_hall_manager_signs_in_on_a_phone_and_opens_their_hall(
     # Another hall's page is simply not there.
     response = phone.goto(f"{live_server.url}{other_hall.get_absolute_url()}")
     assert response.status == 404
+
+
+def test_inspector_logs_an_undercover_finding_with_a_photo_on_a_phone(
+    live_server, phone, screenshot, inspector, own_hall, taxonomy, tmp_path
+):
+    from inspections.models import Finding
+    from tests.factories import jpeg_bytes
+
+    sign_in(phone, live_server.url, inspector.username, PASSWORD)
+    phone.click("text=开始走访")
+    phone.fill("#hall-search", "汤原")
+    phone.click(f"label.pick:has-text('{own_hall.name}')")
+    phone.check("input[name=mode][value=undercover]")
+    phone.click("button:has-text('开始走访')")
+    phone.wait_for_url(VISIT_PAGE)
+
+    phone.click("text=登记问题")
+    phone.select_option("#id_category", label="C02 擅自离岗、脱岗、串岗")
+    # The quantitative facts for the category arrive by HTMX.
+    phone.wait_for_selector("input[name=fact_minutes_off_post]")
+    phone.fill("input[name=fact_minutes_off_post]", "-5")
+    phone.fill("#id_description", "10号窗口工作人员离岗，3名群众等候。")
+    photo = tmp_path / "现场.jpg"
+    photo.write_bytes(jpeg_bytes())
+    phone.set_input_files("input[name=files][capture]", str(photo))
+    phone.click("button[name=submit]")
+    assert phone.is_visible("text=不能为负数")  # refused, in Chinese, nothing saved
+    assert not Finding.objects.exists()
+
+    phone.fill("input[name=fact_minutes_off_post]", "27")
+    phone.set_input_files("input[name=files][capture]", str(photo))
+    phone.click("button[name=submit]")
+    phone.wait_for_url(VISIT_PAGE)
+    finding = Finding.objects.get()
+    assert finding.status == "submitted" and finding.facts["minutes_off_post"] == 27
+    assert finding.evidence.count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(phone, "visit-phone")
+
+    phone.click("li.finding-card a")
+    phone.wait_for_selector(".gallery img")
+    screenshot(phone, "finding-detail-phone")
