@@ -187,6 +187,13 @@ LOGGING = {
 # Product settings --------------------------------------------------------------
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 
+# Working-day deadlines: whether the day an item is assigned counts as day one
+# (most rules say no; some local rules count the acceptance day).
+RECTIFICATION_COUNT_START_DAY = env_bool("RECTIFICATION_COUNT_START_DAY", False)
+# "Due soon" (yellow) when this many working days or fewer are left.
+RECTIFICATION_DUE_SOON_DAYS = env_int("RECTIFICATION_DUE_SOON_DAYS", 3)
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
 # Evidence limits (megabytes), per file and per finding.
 EVIDENCE_MAX_FILE_MB = env_int("EVIDENCE_MAX_FILE_MB", 50)
 EVIDENCE_MAX_FINDING_MB = env_int("EVIDENCE_MAX_FINDING_MB", 200)

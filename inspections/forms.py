@@ -19,6 +19,17 @@ from inspections.scope import halls_visible_to
 from inspections.services import validate_finding
 
 
+def add_errors(form, error: ValidationError):
+    """Put a service's refusal on the form, field by field where it can, the rest on top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
 class HallBoundForm(forms.ModelForm):
     """A form for a registry row that belongs to a hall chosen by the URL.
 

@@ -23,19 +23,33 @@ def _perms(models, actions, app="inspections"):
     return frozenset(f"{app}.{action}_{model}" for model in models for action in actions)
 
 
+LEDGER_MODELS = ("rectificationitem", "progressentry", "extensionrequest", "revisit", "accountability")
+CALENDAR_MODELS = ("calendaryear", "calendarday", "deadlinerule")
+PERSONAL_MODELS = ("notification", "digest")
+
+
+def _rect(models, actions):
+    return _perms(models, actions, app="rectification")
+
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Keeps users and the registry; sees no business records (scope.py).
     Role.SYSADMIN: _perms(REGISTRY_MODELS + ("user",), ("view", "add", "change", "delete")),
     # The discipline office keeps the registry of its region up to date.
     Role.OFFICE: _perms(REGISTRY_MODELS + RECORD_MODELS + REFERENCE_MODELS, ("view",))
     | _perms(("servicehall", "department", "window", "staff"), ("add", "change"))
-    | _perms(REFERENCE_MODELS, ("add", "change")),
+    | _perms(REFERENCE_MODELS, ("add", "change"))
+    | _rect(LEDGER_MODELS + CALENDAR_MODELS + PERSONAL_MODELS, ("view",))
+    | _rect(CALENDAR_MODELS, ("add", "change", "delete")),
     # Hall managers keep their own hall's departments, windows and roster.
     Role.HALL_MANAGER: _perms(REGISTRY_MODELS + ("finding", "evidence", "problemcategory"), ("view",))
     | _perms(("department", "window", "staff"), ("add", "change"))
-    | _perms(("servicehall",), ("change",)),
-    Role.AUDITOR: _perms(REGISTRY_MODELS + RECORD_MODELS + REFERENCE_MODELS, ("view",)),
-    Role.INSPECTOR: _perms(REGISTRY_MODELS + RECORD_MODELS + REFERENCE_MODELS, ("view",)),
+    | _perms(("servicehall",), ("change",))
+    | _rect(LEDGER_MODELS + CALENDAR_MODELS + PERSONAL_MODELS, ("view",)),
+    Role.AUDITOR: _perms(REGISTRY_MODELS + RECORD_MODELS + REFERENCE_MODELS, ("view",))
+    | _rect(LEDGER_MODELS + CALENDAR_MODELS + PERSONAL_MODELS, ("view",)),
+    Role.INSPECTOR: _perms(REGISTRY_MODELS + RECORD_MODELS + REFERENCE_MODELS, ("view",))
+    | _rect(("rectificationitem", "progressentry", "revisit", "calendaryear", "calendarday") + PERSONAL_MODELS, ("view",)),
 }
 
 

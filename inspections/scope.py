@@ -169,8 +169,11 @@ def finding_q(user) -> Q:
     if user.role == Role.AUDITOR:
         return in_scope & ((Q(undercover=False) & ~Q(status=Status.DRAFT)) | published)
     if user.role == Role.HALL_MANAGER:
-        # The hall side sees findings once published, and its own self-inspection at once.
-        return in_scope & (published | Q(source=Finding.Source.SELF_INSPECTION))
+        # The hall side sees undercover findings once published; findings of an
+        # open inspection (made in front of the hall) once the office confirms
+        # them; and its own self-inspection at once.
+        confirmed_open = Q(status=Status.CONFIRMED, undercover=False)
+        return in_scope & (published | confirmed_open | Q(source=Finding.Source.SELF_INSPECTION))
     return _NOTHING
 
 
@@ -215,3 +218,60 @@ def can_self_inspect(user, hall: ServiceHall) -> bool:
         and user.role == Role.HALL_MANAGER
         and user.halls.filter(pk=hall.pk).exists()
     )
+
+
+# --- Rectification -------------------------------------------------------------------
+
+def item_q(user, field: str = "") -> Q:
+    """Ledger items. Items waiting for their circular ("prepared") are the office's alone:
+    they may stand for embargoed findings."""
+    from rectification.models import RectificationItem
+
+    prefix = f"{field}__" if field else ""
+    if not can_see_business_records(user):
+        return _NOTHING
+    in_scope = hall_q(user, f"{prefix}hall")
+    if user.role == Role.OFFICE:
+        return in_scope
+    return in_scope & ~Q(**{f"{prefix}status": RectificationItem.Status.PREPARED})
+
+
+def items_visible_to(user):
+    from rectification.models import RectificationItem
+
+    return RectificationItem.objects.filter(item_q(user))
+
+
+def accountability_q(user) -> Q:
+    """Accountability names people: the office and auditors of the region, and the hall's managers."""
+    if not can_see_business_records(user) or user.role == Role.INSPECTOR:
+        return _NOTHING
+    return hall_q(user, "hall")
+
+
+def accountability_visible_to(user):
+    from rectification.models import Accountability
+
+    return Accountability.objects.filter(accountability_q(user))
+
+
+def is_office_for_hall(user, hall_id) -> bool:
+    return (
+        _is_signed_in(user) and user.role == Role.OFFICE
+        and halls_visible_to(user).filter(pk=hall_id).exists()
+    )
+
+
+def is_manager_of_hall(user, hall_id) -> bool:
+    return (
+        _is_signed_in(user) and user.role == Role.HALL_MANAGER
+        and user.halls.filter(pk=hall_id).exists()
+    )
+
+
+def offices_covering(hall: ServiceHall):
+    """The discipline-office users whose region contains the hall."""
+    from inspections.models import User
+
+    codes = [code for code in hall.region.path.split("/") if code]
+    return User.objects.filter(role=Role.OFFICE, is_active=True, region__code__in=codes)

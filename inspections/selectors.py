@@ -152,10 +152,17 @@ def _display(field, value):
 
 
 def evidence_for_user(*, user, pk) -> Evidence:
-    """Evidence is visible exactly when its finding is."""
-    return get_object_or_404(
-        Evidence.objects.filter(finding__in=findings_visible_to(user)), pk=pk
+    """Evidence is visible exactly when what it belongs to is: its finding, or the
+    ledger item whose progress or revisit it proves."""
+    from inspections.scope import items_visible_to
+
+    items = items_visible_to(user)
+    visible = (
+        Q(finding__in=findings_visible_to(user))
+        | Q(progress_entries__item__in=items)
+        | Q(revisits__items__in=items)
     )
+    return get_object_or_404(Evidence.objects.filter(visible).distinct(), pk=pk)
 
 
 def dashboard_tiles(*, user) -> list[dict]:
@@ -186,5 +193,32 @@ def dashboard_tiles(*, user) -> list[dict]:
             tiles.append({"n": open_visits, "label": _("进行中的走访"), "url": reverse("visit_list")})
             tiles.append({"n": counts["my_drafts"], "label": _("我的草稿"), "url": f"{findings_url}?status=draft"})
         tiles.append({"n": counts["published"], "label": _("已通报问题"), "url": f"{findings_url}?status=published"})
+        tiles.extend(_ledger_tiles(user))
     tiles.append({"n": halls, "label": _("在用服务大厅"), "url": reverse("hall_list")})
     return tiles
+
+
+def _ledger_tiles(user) -> list[dict]:
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from inspections.scope import items_visible_to
+    from rectification.models import WORKING_STATUSES, RectificationItem
+
+    items = items_visible_to(user)
+    if user.role == "inspector":
+        from rectification.selectors import awaiting_revisit
+
+        return [{"n": awaiting_revisit(user=user).count(), "label": _("待回访事项"), "url": reverse("revisit_list")}]
+    counts = items.aggregate(
+        working=Count("pk", filter=Q(status__in=WORKING_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=WORKING_STATUSES, deadline__lt=timezone.localdate())),
+        closure=Count("pk", filter=Q(status=RectificationItem.Status.CLOSURE_REQUESTED)),
+    )
+    ledger = reverse("ledger")
+    return [
+        {"n": counts["working"], "label": _("整改中事项"), "url": ledger},
+        {"n": counts["overdue"], "label": _("逾期事项"), "url": reverse("overdue") if user.role == "office" else f"{ledger}?overdue=true"},
+        {"n": counts["closure"], "label": _("申请销号"), "url": f"{ledger}?status=closure_requested"},
+    ]

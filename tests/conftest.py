@@ -167,3 +167,43 @@ def fresh_evidence_storage():
     yield storage
     for field, old in zip(fields, previous, strict=True):
         field.storage = old
+
+
+# --- Rectification ------------------------------------------------------------------
+
+@pytest.fixture
+def ledger(findings, office, hall_manager, own_hall, undercover_visit):
+    """Ledger items in the states the pages distinguish, made directly for speed."""
+    import datetime
+
+    from django.utils import timezone
+
+    from rectification.models import Accountability, ExtensionRequest, ProgressEntry, RectificationItem
+    from tests.factories import FindingFactory
+
+    today = timezone.localdate()
+
+    def item(finding, status, **fields):
+        row = RectificationItem.objects.create(
+            hall=finding.hall, kind="deadline", status=status, created_by=office,
+            assigned_date=None if status == "prepared" else today - datetime.timedelta(days=10),
+            deadline=None if status == "prepared" else today + datetime.timedelta(days=20), **fields,
+        )
+        row.findings.set([finding])
+        return row
+
+    embargoed = FindingFactory(visit=undercover_visit, status="confirmed")
+    working = item(findings["open"], "in_progress", responsible_person="王建国")
+    prepared = item(embargoed, "prepared")
+    closure = item(findings["self"], "closure_requested", closure_requested_on=today)
+    ProgressEntry.objects.create(item=closure, date=today, text="已整改", author=hall_manager)
+    extension = ExtensionRequest.objects.create(
+        item=working, reason="需采购设备", current_deadline=working.deadline,
+        proposed_deadline=working.deadline + datetime.timedelta(days=10), requested_by=hall_manager,
+    )
+    record = Accountability.objects.create(
+        subject="staff", staff=own_hall.staff.first(), hall=own_hall, track="first_form", type="谈话提醒",
+        deciding_body="汤原县纪委监委", decision_date=today, created_by=office,
+    )
+    return {"working": working, "prepared": prepared, "closure": closure, "extension": extension,
+            "accountability": record}

@@ -12,7 +12,8 @@ from tests.factories import UserFactory
 # Which of the ``findings`` fixture each role sees.
 VISIBLE = {
     "inspector": {"draft", "undercover", "open", "published"},
-    "hall_manager": {"published", "self"},
+    # Open-inspection findings reach the hall once confirmed; undercover ones once published.
+    "hall_manager": {"open", "published", "self"},
     "office": {"undercover", "open", "published", "self"},
     "auditor": {"open", "published", "self"},
     "sysadmin": set(),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from inspections import scope, selectors, services
 from inspections.facts import describe_facts
-from inspections.forms import FindingForm, RejectForm, VisitForm
+from inspections.forms import FindingForm, RejectForm, VisitForm, add_errors
 from inspections.models import Finding, Role
 from inspections.pagination import light_page
 
@@ -23,17 +23,6 @@ from inspections.pagination import light_page
 def _require_role(user, *roles):
     if user.role not in roles:
         raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError):
-    """Put a service's refusal on the form, field by field where it can."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            for message in messages_:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 # --- Visits ---------------------------------------------------------------------
@@ -58,7 +47,7 @@ def visit_create(request):
                 team_name=form.cleaned_data["team_name"], notes=form.cleaned_data["notes"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             return redirect(visit)
     # After a refused post, show the hall that was picked so it need not be searched again.
@@ -122,7 +111,7 @@ def finding_create(request, visit_pk):
                 files=request.FILES.getlist("files"), submit="submit" in request.POST,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("已保存问题 %(code)s。") % {"code": finding.code})
             if "another" in request.POST:
@@ -144,7 +133,7 @@ def self_inspection_create(request, hall_pk):
                 files=request.FILES.getlist("files"), submit="submit" in request.POST,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("已保存自查问题 %(code)s。") % {"code": finding.code})
             return redirect(finding)
@@ -178,7 +167,7 @@ def finding_edit(request, pk):
             if "submit" in request.POST and finding.status == Finding.Status.DRAFT:
                 services.finding_submit(actor=request.user, finding=finding)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("finding_detail", pk=finding.pk)
@@ -220,8 +209,26 @@ def finding_detail(request, pk):
             "can_submit": finding.status == Finding.Status.DRAFT
             and scope.can_edit_finding(request.user, finding),
             "reject_form": RejectForm(),
+            **_rectification_context(request.user, finding),
         },
     )
+
+
+def _rectification_context(user, finding):
+    """What the finding page shows of its ledger items and which buttons it offers."""
+    items = scope.items_visible_to(user).filter(findings=finding)
+    office = scope.is_office_for_hall(user, finding.hall_id)
+    own_self_inspection = (
+        finding.source == Finding.Source.SELF_INSPECTION and scope.is_manager_of_hall(user, finding.hall_id)
+    )
+    ready = finding.status in (Finding.Status.CONFIRMED, Finding.Status.PUBLISHED) or (
+        own_self_inspection and finding.status == Finding.Status.SUBMITTED
+    )
+    return {
+        "rectification_items": items,
+        "can_rectify": (office or own_self_inspection) and ready and not finding.rectification_items.exists(),
+        "can_record_accountability": office and finding.status in (Finding.Status.CONFIRMED, Finding.Status.PUBLISHED),
+    }
 
 
 def _decide(request, pk, action):
@@ -259,7 +266,7 @@ def finding_reject(request, pk):
         try:
             services.finding_reject(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("已不予认定：%(code)s") % {"code": finding.code})
             return redirect("review_queue")

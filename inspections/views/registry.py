@@ -9,7 +9,12 @@ from django.utils.translation import gettext as _
 from inspections import selectors, services
 from inspections.forms import StaffForm, WindowForm
 from inspections.models import Staff, Window
-from inspections.scope import can_self_inspect, can_view_staff_phone, mask_phone
+from inspections.scope import (
+    can_see_business_records,
+    can_self_inspect,
+    can_view_staff_phone,
+    mask_phone,
+)
 
 
 @login_required
@@ -44,6 +49,7 @@ def hall_detail(request, pk):
             "hall": hall,
             "can_change": selectors.hall_for_change(user=request.user, pk=pk) is not None,
             "can_self_inspect": can_self_inspect(request.user, hall),
+            "show_profiles": can_see_business_records(request.user),
             "departments": selectors.hall_departments(hall),
             "windows": selectors.hall_windows(hall),
             "staff": staff,

@@ -1,0 +1,1 @@
+"""Load and speed benchmarks for the findings list (see bench/README.md)."""

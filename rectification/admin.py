@@ -1,0 +1,125 @@
+"""Admin: the office keeps the working-day calendar and the deadline rules here;
+ledger records are read-only (they change through the services) and scoped."""
+
+from django.contrib import admin
+
+from inspections.admin import ReadOnlyRecordAdmin
+from inspections.scope import accountability_q, item_q
+from rectification import calendar
+from rectification.models import (
+    Accountability,
+    CalendarDay,
+    CalendarYear,
+    DeadlineRule,
+    Digest,
+    ExtensionRequest,
+    Notification,
+    ProgressEntry,
+    RectificationItem,
+    Revisit,
+)
+
+
+class CalendarAdminMixin:
+    """Every edit of the calendar is seen at once by the deadline arithmetic."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        calendar.clear_cache()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        calendar.clear_cache()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        calendar.clear_cache()
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(CalendarAdminMixin, admin.ModelAdmin):
+    list_display = ["year", "complete", "source"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(CalendarAdminMixin, admin.ModelAdmin):
+    list_display = ["date", "is_workday", "name"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    list_display = ["category", "severity", "kind", "working_days"]
+    list_filter = ["kind", "severity"]
+    autocomplete_fields = ["category"]
+    list_select_related = ["category"]
+
+
+class ItemScoped(ReadOnlyRecordAdmin):
+    item_field = ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(item_q(request.user, self.item_field)).distinct()
+
+
+@admin.register(RectificationItem)
+class RectificationItemAdmin(ItemScoped):
+    list_display = ["code", "hall", "kind", "deadline", "status", "responsible_person"]
+    list_filter = ["status", "kind", "needs_accountability"]
+    search_fields = ["hall__name", "responsible_person", "measures"]
+    list_select_related = ["hall"]
+    date_hierarchy = "deadline"
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(ItemScoped):
+    item_field = "item"
+    list_display = ["item", "date", "author"]
+    list_select_related = ["item", "author"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ItemScoped):
+    item_field = "item"
+    list_display = ["item", "current_deadline", "proposed_deadline", "status"]
+    list_filter = ["status"]
+    list_select_related = ["item"]
+
+
+@admin.register(Revisit)
+class RevisitAdmin(ItemScoped):
+    item_field = "items"
+    list_display = ["date", "verdict", "inspector"]
+    list_filter = ["verdict"]
+    list_select_related = ["inspector"]
+
+
+@admin.register(Accountability)
+class AccountabilityAdmin(ReadOnlyRecordAdmin):
+    list_display = ["decision_date", "subject_label", "hall", "track", "type", "deciding_body"]
+    list_filter = ["track", "subject"]
+    search_fields = ["person_name", "staff__name", "decision_number", "deciding_body"]
+    list_select_related = ["hall", "staff"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(accountability_q(request.user))
+
+
+class OwnOnlyAdmin(ReadOnlyRecordAdmin):
+    """A person's own notifications and digests."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(recipient=request.user)
+
+
+@admin.register(Notification)
+class NotificationAdmin(OwnOnlyAdmin):
+    list_display = ["created_at", "kind", "text", "read_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(Digest)
+class DigestAdmin(OwnOnlyAdmin):
+    list_display = ["day", "sent_at"]

@@ -1,0 +1,83 @@
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inspections.models import ProblemCategory
+from inspections.scope import halls_visible_to, regions_visible_to
+from rectification.calendar import UnknownCalendarYear, add_working_days
+from rectification.models import (
+    WORKING_STATUSES,
+    Accountability,
+    RectificationItem,
+    RectificationKind,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class LedgerFilter(django_filters.FilterSet):
+    region = django_filters.ModelChoiceFilter(label=_("区划"), queryset=None, method="filter_region", empty_label=_("全部区划"))
+    hall = django_filters.ModelChoiceFilter(label=_("责任单位"), queryset=None, empty_label=_("全部单位"))
+    department = django_filters.CharFilter(label=_("部门"), field_name="department__name", lookup_expr="icontains")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=RectificationItem.Status.choices, empty_label=_("全部状态"))
+    kind = django_filters.ChoiceFilter(label=_("整改类型"), choices=RectificationKind.choices, empty_label=_("全部类型"))
+    overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
+    due_soon = django_filters.BooleanFilter(label=_("即将到期"), method="filter_due_soon")
+    category = django_filters.ModelChoiceFilter(label=_("问题类别"), queryset=None, method="filter_category", empty_label=_("全部类别"))
+    deadline_from = django_filters.DateFilter(label=_("时限从"), field_name="deadline", lookup_expr="gte", widget=DATE)
+    deadline_to = django_filters.DateFilter(label=_("时限至"), field_name="deadline", lookup_expr="lte", widget=DATE)
+    person = django_filters.CharFilter(label=_("责任人"), field_name="responsible_person", lookup_expr="icontains")
+
+    class Meta:
+        model = RectificationItem
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calendar_error = ""
+        self.filters["region"].queryset = regions_visible_to(user).exclude(level="township").order_by("path")
+        self.filters["hall"].queryset = halls_visible_to(user).order_by("name")
+        self.filters["category"].queryset = ProblemCategory.objects.order_by("order", "code")
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(hall__region__path__startswith=value.path) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = {"status__in": WORKING_STATUSES, "deadline__lt": timezone.localdate()}
+        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+    def filter_due_soon(self, queryset, name, value):
+        if not value:
+            return queryset
+        today = timezone.localdate()
+        try:
+            horizon = add_working_days(today, 3)
+        except UnknownCalendarYear as error:
+            self.calendar_error = str(error)
+            return queryset.none()
+        return queryset.filter(status__in=WORKING_STATUSES, deadline__gte=today, deadline__lte=horizon)
+
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        field = "findings__category__parent" if value.parent_id is None else "findings__category"
+        return queryset.filter(pk__in=RectificationItem.objects.filter(**{field: value}).values("pk"))
+
+
+class AccountabilityFilter(django_filters.FilterSet):
+    hall = django_filters.ModelChoiceFilter(label=_("单位"), queryset=None, empty_label=_("全部单位"))
+    track = django_filters.ChoiceFilter(label=_("问责方式"), choices=Accountability.Track.choices, empty_label=_("全部方式"))
+    name = django_filters.CharFilter(label=_("姓名"), field_name="person_name", lookup_expr="icontains")
+    date_from = django_filters.DateFilter(label=_("决定日期从"), field_name="decision_date", lookup_expr="gte", widget=DATE)
+    date_to = django_filters.DateFilter(label=_("决定日期至"), field_name="decision_date", lookup_expr="lte", widget=DATE)
+
+    class Meta:
+        model = Accountability
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["hall"].queryset = halls_visible_to(user).order_by("name")

@@ -1,0 +1,478 @@
+"""Writes for the ledger, revisits and accountability.
+
+Every service checks who may act (``inspections.scope``) and that the step
+is legal (``ITEM_TRANSITIONS``), runs in one transaction, records history
+with the actor, and queues the notifications the step calls for.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inspections import scope
+from inspections.models import Finding, Role, Staff
+from inspections.services.evidence import check_uploads, removed_on_failure, store_files
+from rectification.calendar import add_working_days
+from rectification.models import (
+    ITEM_TRANSITIONS,
+    Accountability,
+    DeadlineRule,
+    ExtensionRequest,
+    Notification,
+    ProgressEntry,
+    RectificationItem,
+    RectificationKind,
+    Revisit,
+)
+
+Status = RectificationItem.Status
+
+
+class StaleEdit(ValidationError):
+    """Someone saved the item after this edit was started."""
+
+
+# --- Deadlines --------------------------------------------------------------------
+
+def deadline_rule_for(finding: Finding) -> DeadlineRule | None:
+    """The most specific rule: sub-item + severity, sub-item, class + severity, class, default."""
+    rules = DeadlineRule.objects.filter(
+        category__in=[finding.category_id, finding.category.parent_id]
+    ) | DeadlineRule.objects.filter(category__isnull=True)
+    best, best_score = None, -1
+    for rule in rules:
+        if rule.severity and rule.severity != finding.severity:
+            continue
+        score = (4 if rule.category_id == finding.category_id else 2 if rule.category_id else 0)
+        score += 1 if rule.severity else 0
+        if score > best_score:
+            best, best_score = rule, score
+    return best
+
+
+def deadline_for(kind: str, assigned: datetime.date, working_days: int | None) -> datetime.date | None:
+    if kind == RectificationKind.ONGOING:
+        return None
+    return add_working_days(assigned, working_days or 1)
+
+
+# --- Notifications ------------------------------------------------------------------
+
+def notify(*, recipients, kind: str, item: RectificationItem | None, text: str, key: str):
+    """One notification per recipient and key; a second call with the same key adds nothing."""
+    for user in recipients:
+        try:
+            with transaction.atomic():
+                Notification.objects.get_or_create(
+                    recipient=user, key=key, defaults={"kind": kind, "item": item, "text": text[:300]}
+                )
+        except IntegrityError:  # made by a concurrent run in between: that one counts
+            pass
+
+
+def _hall_managers(item):
+    return item.hall.managers.filter(is_active=True)
+
+
+def _offices(item):
+    return scope.offices_covering(item.hall)
+
+
+# --- Creating and assigning items ---------------------------------------------------------
+
+def _visible_to_hall(finding: Finding) -> bool:
+    """Whether the hall may already see the finding (see scope.finding_q for hall managers)."""
+    return (
+        finding.status == Finding.Status.PUBLISHED
+        or finding.source == Finding.Source.SELF_INSPECTION
+        or (finding.status == Finding.Status.CONFIRMED and not finding.undercover)
+    )
+
+
+@transaction.atomic
+def item_create(*, actor, findings: list[Finding], kind: str | None = None, working_days: int | None = None,
+                deadline: datetime.date | None = None, measures: str = "", standard: str = "",
+                responsible_leader: str = "", responsible_person: str = "", today=None) -> RectificationItem:
+    """One ledger item for one finding, or for several findings of the same unit.
+
+    The office creates items for confirmed findings; a hall manager for their
+    own self-inspection findings. Items for findings the hall may not see yet
+    (undercover, not published) wait as "prepared" until their circular is
+    published; the others are assigned at once with a deadline from the rule.
+    """
+    today = today or timezone.localdate()
+    if not findings:
+        raise ValidationError(_("请至少选择一个问题。"))
+    halls = {f.hall_id for f in findings}
+    if len(halls) > 1:
+        raise ValidationError(_("一个整改事项只能包含同一单位的问题。"))
+    hall = findings[0].hall
+    self_inspection = all(f.source == Finding.Source.SELF_INSPECTION for f in findings)
+    if self_inspection and scope.is_manager_of_hall(actor, hall.pk):
+        allowed_statuses = {Finding.Status.SUBMITTED, Finding.Status.CONFIRMED}
+    elif scope.is_office_for_hall(actor, hall.pk):
+        allowed_statuses = {Finding.Status.CONFIRMED, Finding.Status.PUBLISHED}
+    else:
+        raise PermissionDenied
+    for finding in findings:
+        if finding.status not in allowed_statuses:
+            raise ValidationError(
+                _("问题 %(code)s 当前为“%(status)s”，不能下发整改。")
+                % {"code": finding.code, "status": finding.get_status_display()}
+            )
+        if finding.rectification_items.exists():
+            raise ValidationError(_("问题 %(code)s 已有整改事项。") % {"code": finding.code})
+    rule = deadline_rule_for(findings[0])
+    kind = kind or (rule.kind if rule else RectificationKind.DEADLINE)
+    if working_days is None and rule is not None and rule.kind == kind:
+        working_days = rule.working_days
+    departments = {f.department_id for f in findings}
+    item = RectificationItem(
+        hall=hall, department=findings[0].department if len(departments) == 1 else None,
+        kind=kind, measures=measures, standard=standard, responsible_leader=responsible_leader,
+        responsible_person=responsible_person, created_by=actor,
+    )
+    item._history_user = actor
+    item.save()
+    item.findings.set(findings)
+    if all(_visible_to_hall(f) for f in findings):
+        item = item_assign(actor=actor, item=item, today=today, working_days=working_days, deadline=deadline)
+    return item
+
+
+@transaction.atomic
+def item_assign(*, actor, item: RectificationItem, today=None, working_days=None, deadline=None):
+    """prepared → assigned: the deadline is set and the hall is told. Also called when a circular is published."""
+    today = today or timezone.localdate()
+    item = _locked(item)
+    _check_transition(item, Status.ASSIGNED)
+    if deadline is None:
+        if working_days is None:
+            rule = deadline_rule_for(item.findings.select_related("category").first())
+            working_days = rule.working_days if rule else 15
+        deadline = deadline_for(item.kind, today, working_days)
+    if deadline is not None and deadline < today:
+        raise ValidationError({"deadline": _("整改时限不能早于交办日期。")})
+    item.status, item.assigned_date, item.deadline = Status.ASSIGNED, today, deadline
+    _save(item, actor)
+    notify(
+        recipients=_hall_managers(item), kind=Notification.Kind.ASSIGNED, item=item,
+        text=_("新的整改事项 %(code)s：%(what)s，整改时限 %(deadline)s。") % {
+            "code": item.code, "what": _item_summary(item), "deadline": deadline or _("长期坚持"),
+        },
+        key=f"assigned:{item.pk}",
+    )
+    return item
+
+
+def _item_summary(item) -> str:
+    finding = item.findings.select_related("category").first()
+    return finding.category.name if finding else ""
+
+
+# --- Editing --------------------------------------------------------------------------
+
+HALL_EDITABLE = ("measures", "standard", "responsible_leader", "responsible_person", "completion_note")
+OFFICE_EDITABLE = HALL_EDITABLE + ("deadline", "kind")
+
+
+@transaction.atomic
+def item_update(*, actor, item: RectificationItem, version: int, values: dict) -> RectificationItem:
+    """Save the ledger columns, refusing a stale edit (optimistic locking).
+
+    ``version`` is the one the editor started from. If someone saved in
+    between, nothing is written and the editor is told so; the other save is
+    kept as it is.
+    """
+    item = _locked(item)
+    if scope.is_office_for_hall(actor, item.hall_id):
+        editable = OFFICE_EDITABLE
+    elif scope.is_manager_of_hall(actor, item.hall_id) and item.status != Status.PREPARED:
+        editable = HALL_EDITABLE
+    else:
+        raise PermissionDenied
+    if item.status == Status.CLOSED:
+        raise ValidationError(_("已销号的事项不能修改。"))
+    if int(version) != item.version:
+        raise StaleEdit(
+            _("保存失败：在您编辑期间，此事项已被其他人修改（当前为第 %(current)d 版，您编辑的是第 %(yours)d 版）。"
+              "请刷新页面查看最新内容后再修改；您填写的内容仍保留在下方。")
+            % {"current": item.version, "yours": int(version)}
+        )
+    for field in editable:
+        if field in values:
+            setattr(item, field, values[field])
+    if item.deadline and item.assigned_date and item.deadline < item.assigned_date:
+        raise ValidationError({"deadline": _("整改时限不能早于交办日期。")})
+    item.version += 1
+    _save(item, actor)
+    return item
+
+
+# --- Progress and close-out ---------------------------------------------------------------
+
+def progress_add(*, actor, item: RectificationItem, date: datetime.date, text: str, files=()) -> ProgressEntry:
+    """Append a progress entry with proof files; the first one starts the work (assigned → in progress)."""
+    files = list(files)
+    if not scope.is_manager_of_hall(actor, item.hall_id) and not scope.is_office_for_hall(actor, item.hall_id):
+        raise PermissionDenied
+    if not (text or "").strip():
+        raise ValidationError({"text": _("请填写整改进展。")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("进展日期不能晚于今天。")})
+    checked = check_uploads(files) if files else []
+    with removed_on_failure() as written, transaction.atomic():
+        item = _locked(item)
+        if item.status in (Status.PREPARED, Status.CLOSED):
+            raise ValidationError(_("事项当前为“%(status)s”，不能填报进展。") % {"status": item.get_status_display()})
+        entry = ProgressEntry(item=item, date=date, text=text.strip(), author=actor)
+        entry._history_user = actor
+        entry.save()
+        entry.proof.set(store_files(actor=actor, checked=checked, written=written))
+        if item.status == Status.ASSIGNED:
+            item.status = Status.IN_PROGRESS
+            _save(item, actor)
+    return entry
+
+
+@transaction.atomic
+def closure_request(*, actor, item: RectificationItem, completion_note: str) -> RectificationItem:
+    item = _locked(item)
+    if not scope.is_manager_of_hall(actor, item.hall_id):
+        raise PermissionDenied
+    _check_transition(item, Status.CLOSURE_REQUESTED)
+    if not (completion_note or "").strip():
+        raise ValidationError({"completion_note": _("请填写完成情况。")})
+    if not item.progress.filter(proof__isnull=False).exists():
+        raise ValidationError(_("申请销号前，请先在整改进展中上传佐证材料。"))
+    item.status = Status.CLOSURE_REQUESTED
+    item.completion_note = completion_note.strip()
+    item.closure_requested_on = timezone.localdate()
+    _save(item, actor)
+    notify(
+        recipients=_offices(item), kind=Notification.Kind.CLOSURE_REQUESTED, item=item,
+        text=_("%(hall)s 申请对整改事项 %(code)s 销号。") % {"hall": item.hall, "code": item.code},
+        key=f"closure_requested:{item.pk}:{item.closure_requested_on}:{item.version}",
+    )
+    return item
+
+
+@transaction.atomic
+def closure_approve(*, actor, item: RectificationItem) -> RectificationItem:
+    item = _locked(item)
+    if not scope.is_office_for_hall(actor, item.hall_id):
+        raise PermissionDenied
+    _check_transition(item, Status.CLOSED)
+    item.status, item.closed_on, item.closed_by = Status.CLOSED, timezone.localdate(), actor
+    _save(item, actor)
+    notify(
+        recipients=_hall_managers(item), kind=Notification.Kind.CLOSURE_APPROVED, item=item,
+        text=_("整改事项 %(code)s 已销号。") % {"code": item.code},
+        key=f"closure_approved:{item.pk}:{item.closed_on}",
+    )
+    return item
+
+
+@transaction.atomic
+def closure_return(*, actor, item: RectificationItem, reason: str) -> RectificationItem:
+    item = _locked(item)
+    if not scope.is_office_for_hall(actor, item.hall_id):
+        raise PermissionDenied
+    _check_transition(item, Status.IN_PROGRESS)
+    if item.status != Status.CLOSURE_REQUESTED:
+        raise ValidationError(_("只有申请销号的事项才能退回。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请写明退回理由。")})
+    item.status = Status.IN_PROGRESS
+    _save(item, actor)
+    entry = ProgressEntry(item=item, date=timezone.localdate(), text=_("销号申请被退回：%(reason)s") % {"reason": reason.strip()}, author=actor)
+    entry._history_user = actor
+    entry.save()
+    notify(
+        recipients=_hall_managers(item), kind=Notification.Kind.CLOSURE_RETURNED, item=item,
+        text=_("整改事项 %(code)s 的销号申请被退回：%(reason)s") % {"code": item.code, "reason": reason.strip()},
+        key=f"closure_returned:{item.pk}:{item.version}",
+    )
+    return item
+
+
+def closures_approve(*, actor, items) -> list[RectificationItem]:
+    """Approve several close-outs at once: all or none, each with its own history row."""
+    with transaction.atomic():
+        return [closure_approve(actor=actor, item=item) for item in items]
+
+
+# --- Extensions ---------------------------------------------------------------------------
+
+@transaction.atomic
+def extension_request(*, actor, item: RectificationItem, reason: str,
+                      proposed_deadline: datetime.date) -> ExtensionRequest:
+    item = _locked(item)
+    if not scope.is_manager_of_hall(actor, item.hall_id):
+        raise PermissionDenied
+    if item.status not in (Status.ASSIGNED, Status.IN_PROGRESS) or item.deadline is None:
+        raise ValidationError(_("只有整改中且有整改时限的事项才能申请延期。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写延期理由。")})
+    if proposed_deadline <= item.deadline:
+        raise ValidationError({"proposed_deadline": _("申请延期的日期必须晚于原整改时限 %(deadline)s。") % {"deadline": item.deadline}})
+    if item.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
+        raise ValidationError(_("该事项已有待审批的延期申请。"))
+    extension = ExtensionRequest(
+        item=item, reason=reason.strip(), current_deadline=item.deadline,
+        proposed_deadline=proposed_deadline, requested_by=actor,
+    )
+    extension._history_user = actor
+    extension.save()
+    notify(
+        recipients=_offices(item), kind=Notification.Kind.EXTENSION_REQUESTED, item=item,
+        text=_("%(hall)s 申请将整改事项 %(code)s 延期至 %(date)s。") % {"hall": item.hall, "code": item.code, "date": proposed_deadline},
+        key=f"extension_requested:{extension.pk}",
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, actor, extension: ExtensionRequest, approve: bool, note: str = "") -> ExtensionRequest:
+    extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    item = _locked(extension.item)
+    if not scope.is_office_for_hall(actor, item.hall_id):
+        raise PermissionDenied
+    if extension.status != ExtensionRequest.Status.PENDING:
+        raise ValidationError(_("该延期申请已经审批过了。"))
+    extension.status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REFUSED
+    extension.decided_by, extension.decided_at, extension.decision_note = actor, timezone.now(), note.strip()
+    extension._history_user = actor
+    extension.save()
+    if approve:
+        item.deadline = extension.proposed_deadline  # the old one stays in the history and on the request
+        item.version += 1
+        _save(item, actor)
+    notify(
+        recipients=_hall_managers(item), kind=Notification.Kind.EXTENSION_DECIDED, item=item,
+        text=(_("整改事项 %(code)s 的延期申请已批准，新的整改时限为 %(date)s。") if approve
+              else _("整改事项 %(code)s 的延期申请未获批准，整改时限仍为 %(date)s。"))
+        % {"code": item.code, "date": item.deadline},
+        key=f"extension_decided:{extension.pk}",
+    )
+    return extension
+
+
+# --- Revisits -------------------------------------------------------------------------------
+
+def awaiting_revisit(item: RectificationItem) -> bool:
+    """Close-out requested or closed, and not revisited since the close-out was asked for."""
+    if item.status not in (Status.CLOSURE_REQUESTED, Status.CLOSED):
+        return False
+    return item.last_revisit_on is None or (
+        item.closure_requested_on is not None and item.last_revisit_on < item.closure_requested_on
+    )
+
+
+def revisit_record(*, actor, items, date: datetime.date, observation: str, verdict: str, files=()) -> Revisit:
+    """An inspector's revisit of one or more items. A negative verdict reopens them for accountability."""
+    items, files = list(items), list(files)
+    if actor.role != Role.INSPECTOR:
+        raise PermissionDenied
+    if not items:
+        raise ValidationError(_("请至少选择一个整改事项。"))
+    if verdict not in Revisit.Verdict.values:
+        raise ValidationError({"verdict": _("请选择回访结论。")})
+    if not (observation or "").strip():
+        raise ValidationError({"observation": _("请填写回访看到的情况。")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("回访日期不能晚于今天。")})
+    checked = check_uploads(files) if files else []
+    with removed_on_failure() as written, transaction.atomic():
+        locked = [_locked(item) for item in items]
+        visible = scope.items_visible_to(actor)
+        for item in locked:
+            if not visible.filter(pk=item.pk).exists():
+                raise PermissionDenied
+            if item.hall.managers.filter(pk=actor.pk).exists():
+                raise PermissionDenied  # a hall does not revisit itself
+            if not awaiting_revisit(item):
+                raise ValidationError(
+                    _("整改事项 %(code)s 当前不在待回访状态（%(status)s）。")
+                    % {"code": item.code, "status": item.get_status_display()}
+                )
+        revisit = Revisit(date=date, inspector=actor, observation=observation.strip(), verdict=verdict)
+        revisit._history_user = actor
+        revisit.save()
+        revisit.items.set(locked)
+        revisit.evidence.set(store_files(actor=actor, checked=checked, written=written))
+        for item in locked:
+            item.last_revisit_on = date
+            if revisit.is_negative:
+                item.status = Status.IN_PROGRESS
+                item.needs_accountability = True
+            item.version += 1
+            _save(item, actor)
+            notify(
+                recipients=[*_hall_managers(item), *_offices(item)], kind=Notification.Kind.REVISIT, item=item,
+                text=_("整改事项 %(code)s 回访结论：%(verdict)s。") % {"code": item.code, "verdict": revisit.get_verdict_display()},
+                key=f"revisit:{revisit.pk}:{item.pk}",
+            )
+    return revisit
+
+
+# --- Accountability -------------------------------------------------------------------------
+
+@transaction.atomic
+def accountability_record(*, actor, hall, subject: str, track: str, type: str, deciding_body: str,
+                          decision_date: datetime.date, staff: Staff | None = None, department=None,
+                          person_name: str = "", person_title: str = "", decision_number: str = "",
+                          findings=(), items=(), notes: str = "") -> Accountability:
+    if not scope.is_office_for_hall(actor, hall.pk):
+        raise PermissionDenied
+    errors = {}
+    if type not in Accountability.TYPES.get(track, []):
+        errors["type"] = [_("“%(type)s”不是“%(track)s”的处理类型。") % {"type": type, "track": Accountability.Track(track).label if track in Accountability.Track.values else track}]
+    if staff is not None and staff.hall_id != hall.pk:
+        errors["staff"] = [_("所选工作人员不属于本单位。")]
+    if department is not None and department.hall_id != hall.pk:
+        errors["department"] = [_("所选部门不属于本单位。")]
+    if decision_date > timezone.localdate():
+        errors["decision_date"] = [_("决定日期不能晚于今天。")]
+    visible_findings = scope.findings_visible_to(actor)
+    if any(f.hall_id != hall.pk or not visible_findings.filter(pk=f.pk).exists() for f in findings):
+        errors["findings"] = [_("相关问题必须是本单位、且在您查看范围内的问题。")]
+    if any(i.hall_id != hall.pk for i in items):
+        errors["items"] = [_("相关整改事项必须属于本单位。")]
+    if errors:
+        raise ValidationError(errors)
+    record = Accountability(
+        subject=subject, staff=staff, person_name=person_name or (staff.name if staff else ""),
+        person_title=person_title, hall=hall, department=department, track=track, type=type,
+        deciding_body=deciding_body, decision_number=decision_number, decision_date=decision_date,
+        notes=notes, created_by=actor,
+    )
+    record.full_clean()
+    record._history_user = actor
+    record.save()
+    record.findings.set(findings)
+    record.items.set(items)
+    return record
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+def _locked(item: RectificationItem) -> RectificationItem:
+    return RectificationItem.objects.select_for_update().select_related("hall", "hall__region").get(pk=item.pk)
+
+
+def _check_transition(item: RectificationItem, to: str):
+    if to not in ITEM_TRANSITIONS[item.status]:
+        raise ValidationError(
+            _("整改事项当前为“%(current)s”，不能改为“%(target)s”。")
+            % {"current": item.get_status_display(), "target": Status(to).label}
+        )
+
+
+def _save(item: RectificationItem, actor):
+    item._history_user = actor
+    item.full_clean(exclude=["findings"])
+    item.save()

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from rectification import views
+
+urlpatterns = [
+    path("ledger/", views.ledger, name="ledger"),
+    path("ledger/overdue/", views.overdue, name="overdue"),
+    path("ledger/close/", views.closures_approve, name="closures_approve"),
+    path("ledger/<int:pk>/", views.item_detail, name="item_detail"),
+    path("ledger/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("ledger/<int:pk>/progress/", views.progress_add, name="progress_add"),
+    path("ledger/<int:pk>/closure/", views.closure_request, name="closure_request"),
+    path("ledger/<int:pk>/closure/approve/", views.closure_approve, name="closure_approve"),
+    path("ledger/<int:pk>/closure/return/", views.closure_return, name="closure_return"),
+    path("ledger/<int:pk>/extension/", views.extension_request, name="extension_request"),
+    path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path("findings/<int:finding_pk>/rectify/", views.item_create, name="item_create"),
+    path("revisits/", views.revisit_list, name="revisit_list"),
+    path("revisits/new/", views.revisit_create, name="revisit_create"),
+    path("accountability/", views.accountability_list, name="accountability_list"),
+    path("halls/<int:hall_pk>/accountability/new/", views.accountability_create, name="accountability_create"),
+    path("staff/<int:pk>/", views.staff_profile, name="staff_profile"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+]
