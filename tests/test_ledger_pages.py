@@ -1,0 +1,203 @@
+"""Ledger, item, revisit, accountability and profile pages through the test client."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from rectification.models import Accountability, RectificationItem, Revisit
+from tests.factories import FindingFactory, jpeg_bytes, upload
+
+TODAY = timezone.localdate()
+
+
+def _make_items(hall, office, finding_visit, n, **fields):
+    made = []
+    for i in range(n):
+        item = RectificationItem.objects.create(
+            hall=hall, kind="deadline", status=fields.get("status", "in_progress"), created_by=office,
+            assigned_date=TODAY - datetime.timedelta(days=30),
+            deadline=TODAY + datetime.timedelta(days=fields.get("days", (i * 7) % 40 - 5)),
+        )
+        item.findings.set([FindingFactory(visit=finding_visit, status="confirmed")])
+        made.append(item)
+    return made
+
+
+def _queries(client, url, **params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+@pytest.mark.django_db
+class TestLedger:
+    def test_query_count_is_flat_as_the_ledger_grows(self, client, office, own_hall, open_visit):
+        client.force_login(office)
+        _make_items(own_hall, office, open_visit, 5)
+        _queries(client, reverse("ledger"))  # warm the calendar cache
+        small, _ = _queries(client, reverse("ledger"))
+        _make_items(own_hall, office, open_visit, 60)
+        large, response = _queries(client, reverse("ledger"))
+        assert small == large
+        assert len(response.context["page"]) == 50
+
+    def test_sorted_by_urgency_with_traffic_lights(self, client, hall_manager, office, own_hall, open_visit):
+        later = _make_items(own_hall, office, open_visit, 1, days=30)[0]
+        overdue = _make_items(own_hall, office, open_visit, 1, days=-3)[0]
+        soon = _make_items(own_hall, office, open_visit, 1, days=0)[0]
+        closed = _make_items(own_hall, office, open_visit, 1, days=-20, status="closure_requested")[0]
+        client.force_login(hall_manager)
+        rows = list(client.get(reverse("ledger")).context["page"])
+        assert [r.pk for r in rows] == [overdue.pk, soon.pk, later.pk, closed.pk]
+        assert [r.light.colour for r in rows] == ["red", "yellow", "green", "grey"]
+
+    def test_overdue_and_due_soon_filters(self, client, office, own_hall, open_visit):
+        later = _make_items(own_hall, office, open_visit, 1, days=30)[0]
+        overdue = _make_items(own_hall, office, open_visit, 1, days=-3)[0]
+        soon = _make_items(own_hall, office, open_visit, 1, days=0)[0]
+        client.force_login(office)
+        shown = {i.pk for i in client.get(reverse("overdue")).context["page"]}
+        assert shown == {overdue.pk}
+        shown = {i.pk for i in client.get(reverse("ledger"), {"due_soon": "true"}).context["page"]}
+        assert shown == {soon.pk}
+        assert later.pk not in shown
+
+    def test_the_hall_manager_sees_only_their_halls_items(self, client, hall_manager, office, own_hall, other_hall,
+                                                          open_visit):
+        mine = _make_items(own_hall, office, open_visit, 1)[0]
+        from tests.factories import UserFactory, VisitFactory
+
+        other_inspector = UserFactory(role="inspector", region=other_hall.region)
+        other_visit = VisitFactory(hall=other_hall, mode="open", created_by=other_inspector)
+        theirs = _make_items(other_hall, office, other_visit, 1)[0]
+        client.force_login(hall_manager)
+        shown = {i.pk for i in client.get(reverse("ledger")).context["page"]}
+        assert mine.pk in shown and theirs.pk not in shown
+        assert client.get(theirs.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+class TestItemPage:
+    @pytest.fixture
+    def item(self, ledger):
+        return ledger["working"]
+
+    def test_the_manager_reports_progress_with_proof_and_asks_for_close_out(self, client, hall_manager, item, office):
+        client.force_login(hall_manager)
+        client.post(reverse("progress_add", args=[item.pk]),
+                    {"date": TODAY.isoformat(), "text": "已组织全员培训", "files": [upload("培训.jpg", jpeg_bytes())]})
+        assert item.progress.get().proof.count() == 1
+        response = client.post(reverse("closure_request", args=[item.pk]), {"completion_note": "已整改到位"}, follow=True)
+        assert "已申请销号" in response.content.decode()
+        item.refresh_from_db()
+        assert item.status == "closure_requested"
+        client.force_login(office)
+        client.post(reverse("closure_approve", args=[item.pk]))
+        item.refresh_from_db()
+        assert item.status == "closed"
+
+    def test_close_out_without_proof_says_why(self, client, hall_manager, item):
+        client.force_login(hall_manager)
+        response = client.post(reverse("closure_request", args=[item.pk]), {"completion_note": "好了"}, follow=True)
+        assert "请先在整改进展中上传佐证材料" in response.content.decode()
+
+    def test_a_stale_edit_is_refused_and_the_typed_text_kept(self, client, hall_manager, office, item):
+        client.force_login(office)
+        client.post(reverse("item_edit", args=[item.pk]), {"version": item.version, "measures": "作风办的措施",
+                                                           "kind": "deadline", "deadline": item.deadline.isoformat()})
+        client.force_login(hall_manager)
+        response = client.post(reverse("item_edit", args=[item.pk]), {"version": item.version, "measures": "大厅的措施"})
+        page = response.content.decode()
+        assert response.status_code == 200 and "已被其他人修改" in page and "大厅的措施" in page
+        item.refresh_from_db()
+        assert item.measures == "作风办的措施"
+
+    def test_extension_request_and_decision(self, client, hall_manager, office, item):
+        client.force_login(hall_manager)
+        new = item.deadline + datetime.timedelta(days=20)
+        item.extensions.all().delete()
+        client.post(reverse("extension_request", args=[item.pk]), {"proposed_deadline": new.isoformat(), "reason": "设备采购"})
+        extension = item.extensions.get()
+        client.force_login(office)
+        client.post(reverse("extension_decide", args=[extension.pk]), {"decision": "approve", "note": "同意"})
+        item.refresh_from_db()
+        assert item.deadline == new
+
+    def test_office_rectifies_a_confirmed_finding_from_its_page(self, client, office, open_visit):
+        finding = FindingFactory(visit=open_visit, status="confirmed")
+        client.force_login(office)
+        assert "下发整改" in client.get(finding.get_absolute_url()).content.decode()
+        response = client.post(reverse("item_create", args=[finding.pk]), {"kind": "deadline", "working_days": "5"})
+        item = finding.rectification_items.get()
+        assert response["Location"] == item.get_absolute_url() and item.status == "assigned"
+
+
+@pytest.mark.django_db
+class TestRevisitPages:
+    def test_inspector_revisits_an_item_awaiting_a_revisit(self, client, inspector, ledger):
+        client.force_login(inspector)
+        awaiting = {i.pk for i in client.get(reverse("revisit_list")).context["page"]}
+        assert awaiting == {ledger["closure"].pk}
+        client.post(reverse("revisit_create"), {
+            "items": [ledger["closure"].pk], "date": TODAY.isoformat(), "verdict": "perfunctory",
+            "observation": "整改流于形式",
+        })
+        ledger["closure"].refresh_from_db()
+        assert ledger["closure"].status == "in_progress" and ledger["closure"].needs_accountability
+
+    def test_an_item_not_awaiting_a_revisit_gets_a_clear_message(self, client, inspector, ledger):
+        client.force_login(inspector)
+        response = client.post(reverse("revisit_create"), {
+            "items": [ledger["working"].pk], "date": TODAY.isoformat(), "verdict": "done", "observation": "好",
+        })
+        assert "不在待回访状态" in response.content.decode()
+        assert not Revisit.objects.exists()
+
+
+@pytest.mark.django_db
+class TestAccountabilityPages:
+    def test_office_records_and_the_profile_shows_the_history(self, client, office, own_hall, ledger, findings):
+        staff = own_hall.staff.first()
+        client.force_login(office)
+        response = client.post(reverse("accountability_create", args=[own_hall.pk]), {
+            "subject": "staff", "staff": staff.pk, "track": "hall", "type": "实名通报",
+            "deciding_body": "汤原县政务服务中心", "decision_date": TODAY.isoformat(),
+            "findings": [findings["open"].pk],
+        })
+        assert response.status_code == 302
+        assert Accountability.objects.filter(staff=staff).count() == 2  # with the ledger fixture's one
+        page = client.get(reverse("staff_profile", args=[staff.pk])).content.decode()
+        assert "实名通报" in page and "谈话提醒" in page and "多次被查" in page
+
+    def test_a_wrong_type_for_the_track_is_a_form_error(self, client, office, own_hall):
+        client.force_login(office)
+        response = client.post(reverse("accountability_create", args=[own_hall.pk]), {
+            "subject": "unit", "track": "party", "type": "扣分", "deciding_body": "x",
+            "decision_date": TODAY.isoformat(),
+        })
+        assert "不是“党纪处分”的处理类型" in response.content.decode()
+
+    def test_accountability_list_query_count_is_flat(self, client, office, own_hall, ledger):
+        client.force_login(office)
+        small, _ = _queries(client, reverse("accountability_list"))
+        for _ in range(20):
+            Accountability.objects.create(subject="unit", hall=own_hall, track="hall", type="约谈",
+                                          deciding_body="x", decision_date=TODAY, created_by=office)
+        large, _ = _queries(client, reverse("accountability_list"))
+        assert small == large
+
+
+@pytest.mark.django_db
+def test_notifications_page_lists_and_marks_read(client, hall_manager, ledger):
+    from rectification.models import Notification
+
+    Notification.objects.create(recipient=hall_manager, kind="assigned", text="新事项", key="k1", item=ledger["working"])
+    client.force_login(hall_manager)
+    assert "新事项" in client.get(reverse("notification_list")).content.decode()
+    client.post(reverse("notifications_read"))
+    assert not Notification.objects.filter(recipient=hall_manager, read_at__isnull=True).exists()
