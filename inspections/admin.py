@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from inspections.facts import FACT_CHOICES
+from inspections.facts import FACT_CHOICES, describe_facts
 from inspections.models import (
     Campaign,
     Department,
@@ -164,12 +164,11 @@ class WindowInline(HallInline):
 
 
 class StaffInline(PhoneHidingMixin, HallInline):
+    # The short form fits a laptop screen; phone, party membership and the A/B
+    # partner are on each person's own page (the pencil link).
     model = Staff
-    fields = [
-        "name", "badge_number", "department", "window", "post",
-        "is_party_member", "backup", "phone", "active",
-    ]
-    autocomplete_fields = ["department", "window", "backup"]
+    fields = ["name", "badge_number", "department", "window", "post", "active"]
+    autocomplete_fields = ["department", "window"]
 
 
 @admin.register(ServiceHall)
@@ -324,7 +323,9 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(Finding)
 class FindingAdmin(ReadOnlyRecordAdmin):
-    list_display = ["code", "hall", "category", "observed_at", "severity", "source", "status"]
+    list_display = ["finding_code", "hall", "category", "observed_at", "status"]
+    exclude = ["facts"]
+    readonly_fields = ["facts_text"]
     list_filter = ["status", "source", "severity", "category__parent"]
     search_fields = ["description", "hall__name", "staff__name", "staff_description"]
     list_select_related = ["hall", "category"]
@@ -333,6 +334,14 @@ class FindingAdmin(ReadOnlyRecordAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(finding_q(request.user))
+
+    @admin.display(description=_("问题编号"), ordering="pk")
+    def finding_code(self, obj):
+        return obj.code
+
+    @admin.display(description=_("量化事实"))
+    def facts_text(self, obj):
+        return describe_facts(obj.facts) or "—"
 
 
 @admin.register(Evidence)

@@ -117,7 +117,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("office_province", "张海燕", Role.OFFICE, "黑龙江省深化机关作风整顿领导小组办公室",
                 "230000"),
     DemoAccount("auditor", "刘静", Role.AUDITOR, "黑龙江省审计厅", "230000"),
-    DemoAccount("sysadmin", "系统管理员", Role.SYSADMIN, "信息中心"),
+    DemoAccount("sysadmin", "孙伟", Role.SYSADMIN, "省政务服务管理局信息中心"),
 ]
 
 
@@ -254,7 +254,7 @@ DEMO_VISITS = [
          "general", "submitted"),
     ]),
     ("汤原县政务服务中心", "undercover", "11-12 14:10", 90, [
-        ("D01", 20, 1, "房产处10号窗口工作人员接受办事群众递来的香烟，当场点燃且边吸边与办事人员交谈。",
+        ("D01", 20, 10, "房产处10号窗口工作人员接受办事群众递来的香烟，当场点燃且边吸边与办事人员交谈。",
          {"item": "香烟一支"}, "severe", "submitted"),
     ]),
     ("齐齐哈尔市不动产登记交易中心", "open", "11-14 08:30", 180, [

@@ -57,8 +57,21 @@ class HallBoundForm(forms.ModelForm):
         return exclusions
 
 
+def _constraint_message(model, name):
+    return next(c for c in model._meta.constraints if c.name == name).get_violation_error_message()
+
+
 class WindowForm(HallBoundForm):
     hall_scoped_fields = ("department",)
+    number = forms.IntegerField(label=_("窗口编号"), min_value=1)
+
+    def clean_number(self):
+        # Said on the field itself rather than above the form (the constraint's own message).
+        number = self.cleaned_data["number"]
+        taken = Window.objects.filter(hall=self.instance.hall, number=number).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(_constraint_message(Window, "window_number_unique_per_hall"))
+        return number
 
     class Meta:
         model = Window
@@ -67,6 +80,13 @@ class WindowForm(HallBoundForm):
 
 class StaffForm(HallBoundForm):
     hall_scoped_fields = ("department", "window", "backup")
+
+    def clean_badge_number(self):
+        badge = self.cleaned_data["badge_number"].strip()
+        taken = Staff.objects.filter(hall=self.instance.hall, badge_number=badge).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(_constraint_message(Staff, "staff_badge_unique_per_hall"))
+        return badge
 
     class Meta:
         model = Staff
@@ -114,6 +134,7 @@ class VisitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["hall"].queryset = halls_visible_to(user).filter(active=True)
         self.fields["campaign"].queryset = Campaign.objects.filter(end_date__gte=timezone.localdate())
+        self.fields["campaign"].empty_label = _("（不属于专项行动）")
         self.fields["started_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
 
@@ -166,7 +187,14 @@ class FindingForm(forms.ModelForm):
             f"{s.name}（{s.window.display_label}）" if s.window_id else s.name
         )
         if not self.instance.pk:
-            self.fields["observed_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+            now = timezone.localtime().replace(second=0, microsecond=0)
+            # After the visit has ended, the natural default is its end, not "now".
+            if visit is not None and visit.ended_at and visit.ended_at < now:
+                now = timezone.localtime(visit.ended_at).replace(second=0, microsecond=0)
+            self.fields["observed_at"].initial = now
+        for name, label in (("window", _("（不确定或不涉及）")), ("department", _("（不确定或不涉及）")),
+                            ("staff", _("（身份不明）"))):
+            self.fields[name].empty_label = label
         self.category = self._chosen_category()
         for key in (self.category.facts if self.category else []):
             self.fields[field_name(key)] = fact_field(key, required=key in self.category.required_facts)
@@ -188,20 +216,25 @@ class FindingForm(forms.ModelForm):
 
     @property
     def facts_raw(self):
+        # A fact whose own field failed (say, letters in a number) counts as given,
+        # so that it is not also reported as missing.
         return {
-            name.removeprefix("fact_"): self.cleaned_data.get(name)
+            name.removeprefix("fact_"): self.cleaned_data.get(name, "given" if name in self.errors else None)
             for name in self.fields if name.startswith("fact_")
         }
 
     def clean(self):
+        # Check against the hall, the visit and the category even when a field is
+        # missing, so that every problem is reported in one round.
         cleaned = super().clean()
-        if not self.errors:
-            try:
-                validate_finding(hall=self.hall, visit=self.visit, values=cleaned, facts_raw=self.facts_raw)
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    for message in messages:
-                        self.add_error(field if field in self.fields else None, message)
+        try:
+            validate_finding(hall=self.hall, visit=self.visit, values=cleaned, facts_raw=self.facts_raw)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                if field in self.errors:
+                    continue  # the field's own error says enough
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
         return cleaned
 
     def values(self):

@@ -45,7 +45,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.HALL_MANAGER: _perms(REGISTRY_MODELS + ("finding", "evidence", "problemcategory"), ("view",))
     | _perms(("department", "window", "staff"), ("add", "change"))
     | _perms(("servicehall",), ("change",))
-    | _rect(LEDGER_MODELS + CALENDAR_MODELS + PERSONAL_MODELS, ("view",)),
+    | _rect(LEDGER_MODELS + ("notification",), ("view",)),
     Role.AUDITOR: _perms(REGISTRY_MODELS + RECORD_MODELS + REFERENCE_MODELS, ("view",))
     | _rect(LEDGER_MODELS + CALENDAR_MODELS + PERSONAL_MODELS, ("view",)),
     Role.INSPECTOR: _perms(REGISTRY_MODELS + RECORD_MODELS + REFERENCE_MODELS, ("view",))

@@ -178,7 +178,12 @@ def ledger(findings, office, hall_manager, own_hall, undercover_visit):
 
     from django.utils import timezone
 
-    from rectification.models import Accountability, ExtensionRequest, ProgressEntry, RectificationItem
+    from rectification.models import (
+        Accountability,
+        ExtensionRequest,
+        ProgressEntry,
+        RectificationItem,
+    )
     from tests.factories import FindingFactory
 
     today = timezone.localdate()

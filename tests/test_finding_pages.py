@@ -237,3 +237,57 @@ def test_inspectors_cannot_start_a_visit_in_an_inactive_hall(client, inspector, 
     client.force_login(inspector)
     client.post(reverse("visit_create"), {"hall": hall.pk, "mode": "open", "started_at": _local(timezone.now())})
     assert not Visit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_sort_headers_toggle_and_keep_the_filters(client, office, findings):
+    client.force_login(office)
+    page = client.get(reverse("finding_list"), {"status": "submitted", "order": "category"}).content.decode()
+    assert "?status=submitted&amp;order=-category" in page  # a second click reverses
+    import re
+
+    links = re.findall(r'<a href="\?([^"]*)" class="sort">', page)
+    assert links and all(link.count("order=") == 1 for link in links)  # never piled up
+
+
+@pytest.mark.django_db
+def test_every_problem_of_a_finding_form_is_reported_at_once(client, inspector, undercover_visit):
+    client.force_login(inspector)
+    response = client.post(reverse("finding_create", args=[undercover_visit.pk]), {
+        "category": category("C02").pk, "severity": "general", "description": "",
+        "observed_at": _local(timezone.now() + datetime.timedelta(hours=2)), "fact_minutes_off_post": "-3",
+    })
+    page = response.content.decode()
+    assert "这个字段是必填项" in page and "不能为负数" in page and "发现时间不能晚于现在" in page
+
+
+@pytest.mark.django_db
+def test_the_window_brings_its_department(inspector, undercover_visit):
+    from inspections import services
+
+    window = undercover_visit.hall.windows.first()
+    finding = services.finding_record(
+        actor=inspector, visit=undercover_visit, facts_raw={"minutes_off_post": 5},
+        values={"category": category("C02"), "observed_at": undercover_visit.started_at, "window": window,
+                "description": "离岗"},
+    )
+    assert finding.department == window.department
+
+
+@pytest.mark.django_db
+def test_a_finding_after_the_visit_ended_defaults_to_the_end_time(client, inspector, undercover_visit):
+    undercover_visit.ended_at = undercover_visit.started_at + datetime.timedelta(minutes=40)
+    undercover_visit.save()
+    client.force_login(inspector)
+    form = client.get(reverse("finding_create", args=[undercover_visit.pk])).context["form"]
+    end = timezone.localtime(undercover_visit.ended_at).replace(second=0, microsecond=0)
+    assert form.fields["observed_at"].initial == end
+
+
+@pytest.mark.django_db
+def test_a_duplicate_window_number_is_reported_on_the_number_field(client, hall_manager, own_hall):
+    client.force_login(hall_manager)
+    response = client.post(reverse("window_create", args=[own_hall.pk]), {"number": 10, "kind": "general"})
+    assert "number" in response.context["form"].errors
+    response = client.post(reverse("window_create", args=[own_hall.pk]), {"number": 0, "kind": "general"})
+    assert "number" in response.context["form"].errors

@@ -172,16 +172,16 @@ ADMIN_ACCESS = {
     "inspections.finding":     (None,     (V, N),       (V, N),     (V, N),     (N, N)),
     "inspections.evidence":    (None,     (V, N),       (V, N),     (V, N),     (N, N)),
     # The office keeps the working-day calendar and the deadline rules.
-    "rectification.calendaryear": (None,  (V, N),       (V, A),     (V, N),     (N, N)),
-    "rectification.calendarday": (None,   (V, N),       (V, A),     (V, N),     (N, N)),
-    "rectification.deadlinerule": (None,  (V, N),       (V, A),     (V, N),     (N, N)),
+    "rectification.calendaryear": (None,  (N, N),       (V, A),     (V, N),     (N, N)),
+    "rectification.calendarday": (None,   (N, N),       (V, A),     (V, N),     (N, N)),
+    "rectification.deadlinerule": (None,  (N, N),       (V, A),     (V, N),     (N, N)),
     "rectification.rectificationitem": (None, (V, N),   (V, N),     (V, N),     (N, N)),
     "rectification.progressentry": (None, (V, N),       (V, N),     (V, N),     (N, N)),
     "rectification.extensionrequest": (None, (V, N),    (V, N),     (V, N),     (N, N)),
     "rectification.revisit":   (None,     (V, N),       (V, N),     (V, N),     (N, N)),
     "rectification.accountability": (None, (V, N),      (V, N),     (V, N),     (N, N)),
     "rectification.notification": (None,  (V, N),       (V, N),     (V, N),     (N, N)),
-    "rectification.digest":    (None,     (V, N),       (V, N),     (V, N),     (N, N)),
+    "rectification.digest":    (None,     (N, N),       (V, N),     (V, N),     (N, N)),
 }
 ADMIN_ROLES = ["inspector", "hall_manager", "office", "auditor", "sysadmin"]
 

@@ -97,6 +97,14 @@ def validate_finding(*, hall: ServiceHall, visit: Visit | None, values: dict, fa
     return facts
 
 
+def _with_department_of_window(values: dict) -> dict:
+    """A window belongs to a department: fill it in when the inspector left it empty."""
+    window = values.get("window")
+    if window is not None and values.get("department") is None and window.department_id:
+        return {**values, "department": window.department}
+    return values
+
+
 def _save_with_files(*, actor, finding: Finding, files) -> Finding:
     checked = check_uploads(files) if files else []
     with removed_on_failure() as written, transaction.atomic():
@@ -114,6 +122,7 @@ def finding_record(*, actor, visit: Visit, values: dict, facts_raw: dict, files=
     """An inspector records a finding during (or right after) a visit."""
     if not scope.can_record_findings(actor, visit):
         raise PermissionDenied
+    values = _with_department_of_window(values)
     facts = validate_finding(hall=visit.hall, visit=visit, values=values, facts_raw=facts_raw)
     finding = Finding(
         visit=visit, hall=visit.hall, source=visit.mode,
@@ -129,6 +138,7 @@ def finding_self_inspect(*, actor, hall: ServiceHall, values: dict, facts_raw: d
     """A hall manager records a self-inspection (自查) finding about their own hall."""
     if not scope.can_self_inspect(actor, hall):
         raise PermissionDenied
+    values = _with_department_of_window(values)
     facts = validate_finding(hall=hall, visit=None, values=values, facts_raw=facts_raw)
     finding = Finding(
         hall=hall, source=Finding.Source.SELF_INSPECTION, created_by=actor, facts=facts,

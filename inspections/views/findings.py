@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +19,11 @@ from inspections.facts import describe_facts
 from inspections.forms import FindingForm, RejectForm, VisitForm, add_errors
 from inspections.models import Finding, Role
 from inspections.pagination import light_page
+
+
+def filters_open(request) -> bool:
+    """Unfold the filter form only when a filter beyond the one a dashboard link sets is in use."""
+    return any(value for key, value in request.GET.items() if key not in ("page", "order", "status"))
 
 
 def _require_role(user, *roles):
@@ -49,6 +55,7 @@ def visit_create(request):
         except ValidationError as error:
             add_errors(form, error)
         else:
+            messages.success(request, _("走访已开始：%(hall)s。") % {"hall": visit.hall})
             return redirect(visit)
     # After a refused post, show the hall that was picked so it need not be searched again.
     chosen = str(form["hall"].value() or "")
@@ -74,9 +81,11 @@ def hall_options(request):
 def visit_detail(request, pk):
     visit = selectors.visit_for_user(user=request.user, pk=pk)
     findings = selectors.visit_findings(user=request.user, visit=visit)
+    findings = list(findings)
     return render(
         request, "inspections/visit_detail.html",
-        {"visit": visit, "findings": findings, "can_record": scope.can_record_findings(request.user, visit)},
+        {"visit": visit, "findings": findings, "can_record": scope.can_record_findings(request.user, visit),
+         "draft_count": sum(1 for f in findings if f.status == Finding.Status.DRAFT)},
     )
 
 
@@ -94,8 +103,17 @@ def visit_end(request, pk):
 
 # --- Recording findings ------------------------------------------------------------
 
-def _finding_form_page(request, *, form, title, back_url, template="inspections/finding_form.html"):
-    return render(request, template, {"form": form, "title": title, "back_url": back_url})
+def _finding_saved_message(finding):
+    if finding.status == Finding.Status.SUBMITTED:
+        return _("已提交问题 %(code)s，等待作风办审核。") % {"code": finding.code}
+    return _("已保存草稿 %(code)s（尚未提交审核）。") % {"code": finding.code}
+
+
+def _finding_form_page(request, *, form, title, back_url, editing_draft=True):
+    return render(request, "inspections/finding_form.html", {
+        "form": form, "title": title, "back_url": back_url, "editing_draft": editing_draft,
+        "files_posted": bool(request.FILES),
+    })
 
 
 @login_required
@@ -113,7 +131,7 @@ def finding_create(request, visit_pk):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("已保存问题 %(code)s。") % {"code": finding.code})
+            messages.success(request, _finding_saved_message(finding))
             if "another" in request.POST:
                 return redirect("finding_create", visit_pk=visit.pk)
             return redirect(visit)
@@ -135,7 +153,7 @@ def self_inspection_create(request, hall_pk):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("已保存自查问题 %(code)s。") % {"code": finding.code})
+            messages.success(request, _finding_saved_message(finding))
             return redirect(finding)
     return _finding_form_page(request, form=form, title=_("登记自查问题"), back_url=hall.get_absolute_url())
 
@@ -173,7 +191,7 @@ def finding_edit(request, pk):
             return redirect("finding_detail", pk=finding.pk)
     return _finding_form_page(
         request, form=form, title=_("修改问题 %(code)s") % {"code": finding.code},
-        back_url=finding.get_absolute_url(),
+        back_url=finding.get_absolute_url(), editing_draft=finding.status == Finding.Status.DRAFT,
     )
 
 
@@ -189,7 +207,8 @@ def finding_list(request):
     query.pop("page", None)
     return render(
         request, "inspections/finding_list.html",
-        {"filter": finding_filter, "page": page, "query": query.urlencode()},
+        {"filter": finding_filter, "page": page, "query": query.urlencode(),
+         "filters_open": filters_open(request)},
     )
 
 
@@ -231,26 +250,30 @@ def _rectification_context(user, finding):
     }
 
 
-def _decide(request, pk, action):
+def _decide(request, pk, action, done_message):
     finding = selectors.finding_for_user(user=request.user, pk=pk)
     try:
         action(finding)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done_message % {"code": finding.code})
     return finding
 
 
 @login_required
 @require_POST
 def finding_submit(request, pk):
-    finding = _decide(request, pk, lambda f: services.finding_submit(actor=request.user, finding=f))
+    finding = _decide(request, pk, lambda f: services.finding_submit(actor=request.user, finding=f),
+                      _("已提交问题 %(code)s，等待作风办审核。"))
     return redirect(finding)
 
 
 @login_required
 @require_POST
 def finding_confirm(request, pk):
-    finding = _decide(request, pk, lambda f: services.finding_confirm(actor=request.user, finding=f))
+    finding = _decide(request, pk, lambda f: services.finding_confirm(actor=request.user, finding=f),
+                      _("已确认问题 %(code)s。"))
     if request.POST.get("next") == "review":
         return redirect("review_queue")
     return redirect(finding)
@@ -276,7 +299,10 @@ def finding_reject(request, pk):
 @login_required
 def review_queue(request):
     _require_role(request.user, Role.OFFICE)
-    page = light_page(selectors.review_queue(user=request.user), request.GET.get("page"), settings.PAGE_SIZE)
+    queue = selectors.review_queue(user=request.user).select_related("created_by").annotate(
+        evidence_count=Count("evidence")
+    )
+    page = light_page(queue, request.GET.get("page"), settings.PAGE_SIZE)
     return render(request, "inspections/review_queue.html", {"page": page, "query": ""})
 
 
