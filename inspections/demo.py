@@ -228,6 +228,7 @@ def seed_demo() -> dict:
     )
     accounts = seed_accounts(regions)
     findings = seed_inspections(regions)
+    seed_rectification()
     return {
         "regions": len(regions), "halls": len(HALLS), "staff": staff, "accounts": accounts,
         "findings": findings,
@@ -254,7 +255,7 @@ DEMO_VISITS = [
          "general", "submitted"),
     ]),
     ("汤原县政务服务中心", "undercover", "11-12 14:10", 90, [
-        ("D01", 20, 10, "房产处10号窗口工作人员接受办事群众递来的香烟，当场点燃且边吸边与办事人员交谈。",
+        ("D01", 20, "房产处", "房产处窗口工作人员接受办事群众递来的香烟，当场点燃且边吸边与办事人员交谈。",
          {"item": "香烟一支"}, "severe", "submitted"),
     ]),
     ("齐齐哈尔市不动产登记交易中心", "open", "11-14 08:30", 180, [
@@ -311,7 +312,11 @@ def seed_inspections(regions: dict[str, Region]) -> int:
             team_name="省作风整顿办第一暗访组" if mode == "undercover" else "省作风整顿办明察组",
         )
         for code, offset, window_number, description, facts, severity, status in findings:
-            window = hall.windows.filter(number=window_number).first() if window_number else None
+            # A window by its number, or the first window of a named department.
+            windows = hall.windows.filter(
+                department__name=window_number if isinstance(window_number, str) else None
+            ) if isinstance(window_number, str) else hall.windows.filter(number=window_number)
+            window = windows.order_by("number").first() if window_number else None
             finding = services.finding_record(
                 actor=inspector, visit=visit, facts_raw=facts, submit=status != "draft",
                 values={
@@ -343,3 +348,60 @@ def seed_inspections(regions: dict[str, Region]) -> int:
         )
         created += 1
     return created
+
+
+def seed_rectification() -> int:
+    """Ledger items in each state, a revisit-ready close-out and an accountability record.
+
+    Skipped when the demo halls already have items (the run is idempotent).
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inspections import services as finding_services
+    from inspections.models import Finding
+    from rectification import services
+    from rectification.models import RectificationItem
+
+    if RectificationItem.objects.filter(hall__name__in=[h[1] for h in HALLS]).exists():
+        return 0
+    office = User.objects.get(username="office_province")
+    manager = User.objects.get(username="manager")
+    qiqihar = ServiceHall.objects.get(name="齐齐哈尔市不动产登记交易中心")
+    jiamusi = ServiceHall.objects.get(name="佳木斯市政务服务中心")
+    made = 0
+
+    # An open-inspection finding, assigned the day of the visit: 30 working days (class E).
+    quota = Finding.objects.get(hall=qiqihar, category__code="E02")
+    services.item_create(actor=office, findings=[quota], today=datetime.date(2026, 11, 14),
+                         responsible_leader="刘国庆（副主任）", responsible_person="赵磊",
+                         measures="取消每日 50 个号的限制，增设网上预约和延时服务窗口。")
+    made += 1
+    # Intermediaries: confirmed and given three working days, now overdue.
+    agents = Finding.objects.get(hall=qiqihar, category__code="D04")
+    if agents.status == Finding.Status.SUBMITTED:
+        agents = finding_services.finding_confirm(actor=office, finding=agents)
+    services.item_create(actor=office, findings=[agents], kind="deadline", working_days=3,
+                         today=datetime.date(2026, 11, 16), responsible_person="王海")
+    made += 1
+    # An undercover finding waits for its circular.
+    off_post = Finding.objects.get(hall=jiamusi, category__code="C02")
+    services.item_create(actor=office, findings=[off_post])
+    made += 1
+    # The hall's own self-inspection: fixed at once, proof uploaded, close-out asked for.
+    badge = Finding.objects.get(hall=jiamusi, source=Finding.Source.SELF_INSPECTION)
+    item = services.item_create(actor=manager, findings=[badge], kind="immediate",
+                                today=datetime.date(2026, 11, 16), responsible_person="王建国")
+    services.progress_add(
+        actor=manager, item=item, date=datetime.date(2026, 11, 17), text="已为医保窗口补发工作牌，并在晨会上通报。",
+        files=[SimpleUploadedFile("工作牌.jpg", _demo_photo("badge"), "image/jpeg")],
+    )
+    services.closure_request(actor=manager, item=item, completion_note="两名工作人员已规范佩戴工作牌。")
+    made += 1
+    # Accountability for the staff member at the window of the off-post finding.
+    if off_post.staff_id:
+        services.accountability_record(
+            actor=office, hall=jiamusi, subject="staff", staff=off_post.staff, track="first_form",
+            type="谈话提醒", deciding_body="佳木斯市纪委监委", decision_number="佳纪〔2026〕41号",
+            decision_date=datetime.date(2026, 11, 20), findings=[off_post],
+        )
+    return made

@@ -77,3 +77,27 @@ def test_inspector_logs_an_undercover_finding_with_a_photo_on_a_phone(
     phone.click("li.finding-card a")
     phone.wait_for_selector(".gallery img")
     screenshot(phone, "finding-detail-phone")
+
+
+def test_hall_manager_reports_progress_with_proof_and_asks_for_close_out_on_a_phone(
+    live_server, phone, screenshot, hall_manager, ledger, tmp_path
+):
+    from tests.factories import jpeg_bytes
+
+    item = ledger["working"]
+    sign_in(phone, live_server.url, hall_manager.username, PASSWORD)
+    phone.goto(f"{live_server.url}/ledger/")
+    phone.click(f"text={item.code}")
+    phone.fill("textarea[name=text]", "已组织窗口人员培训，并调整午间排班。")
+    proof = tmp_path / "培训.jpg"
+    proof.write_bytes(jpeg_bytes())
+    phone.set_input_files("input[name=files]", str(proof))
+    phone.click("button:has-text('填报进展')")
+    phone.wait_for_selector("text=进展已填报")
+    phone.fill("textarea[name=completion_note]", "已整改到位。")
+    phone.click("button:has-text('申请销号') >> nth=-1")
+    phone.wait_for_selector("text=已申请销号")
+    item.refresh_from_db()
+    assert item.status == "closure_requested" and item.progress.filter(proof__isnull=False).exists()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(phone, "ledger-item-phone")
