@@ -122,14 +122,18 @@ def visit_findings(*, user, visit: Visit) -> QuerySet[Finding]:
 
 
 def finding_history(finding: Finding) -> list[dict]:
-    """Each saved version with who, when and which fields changed (old → new)."""
-    records = list(finding.history.select_related("history_user").order_by("history_date", "history_id"))
-    fields = {f.name: f for f in Finding._meta.get_fields() if hasattr(f, "verbose_name")}
+    return history_entries(finding, excluded=["submitted_at", "reviewed_at"])
+
+
+def history_entries(obj, excluded=()) -> list[dict]:
+    """Each saved version of a record with who, when and which fields changed (old → new)."""
+    records = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
+    fields = {f.name: f for f in type(obj)._meta.get_fields() if hasattr(f, "verbose_name")}
     entries = []
     for previous, record in zip([None, *records], records, strict=False):
         changes = []
         if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=["submitted_at", "reviewed_at"])
+            delta = record.diff_against(previous, excluded_fields=list(excluded))
             for change in delta.changes:
                 field = fields.get(change.field)
                 changes.append({

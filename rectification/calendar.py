@@ -13,16 +13,23 @@ from functools import lru_cache
 
 import chinese_calendar
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 
-class UnknownCalendarYear(Exception):
+class UnknownCalendarYear(ValidationError):
+    """A ValidationError, so that every page that saves shows it to the office as it is."""
+
     def __init__(self, year: int):
         self.year = year
         super().__init__(
             _("系统还没有 %(year)d 年的节假日安排，无法计算工作日。请作风办在“工作日历”中录入 %(year)d 年的放假和调休安排。")
-            % {"year": year}
+            % {"year": year},
+            code="unknown_calendar_year",
         )
+
+    def __str__(self):
+        return self.messages[0]
 
 
 def _library_is_workday(day: datetime.date) -> bool | None:

@@ -461,7 +461,7 @@ def accountability_record(*, actor, hall, subject: str, track: str, type: str, d
 # --- Helpers -----------------------------------------------------------------------------
 
 def _locked(item: RectificationItem) -> RectificationItem:
-    return RectificationItem.objects.select_for_update().select_related("hall", "hall__region").get(pk=item.pk)
+    return RectificationItem.objects.select_for_update(of=("self",)).select_related("hall", "hall__region").get(pk=item.pk)
 
 
 def _check_transition(item: RectificationItem, to: str):

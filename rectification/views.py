@@ -15,7 +15,6 @@ from inspections.forms import add_errors
 from inspections.models import Finding, Role
 from inspections.pagination import light_page
 from rectification import selectors, services
-from rectification.calendar import UnknownCalendarYear
 from rectification.forms import (
     AccountabilityForm,
     ClosureRequestForm,
@@ -79,7 +78,7 @@ def item_detail(request, pk):
         "extensions": item.extensions.select_related("requested_by", "decided_by"),
         "revisits": item.revisits.select_related("inspector").prefetch_related("evidence"),
         "accountability": scope.accountability_visible_to(user).filter(items=item),
-        "history": item.history.select_related("history_user").order_by("-history_date")[:50],
+        "history": inspection_selectors.history_entries(item, excluded=["version"]),
         "is_office": is_office, "is_manager": is_manager,
         "can_edit": (is_office or (is_manager and item.status != "prepared")) and item.status != "closed",
         "edit_form": ItemEditForm(instance=item, office=is_office),
@@ -236,10 +235,8 @@ def item_create(request, finding_pk):
                 measures=data["measures"], responsible_leader=data["responsible_leader"],
                 responsible_person=data["responsible_person"],
             )
-        except (ValidationError, UnknownCalendarYear) as error:
-            messages_ = error.messages if isinstance(error, ValidationError) else [str(error)]
-            for message in messages_:
-                form.add_error(None, message)
+        except ValidationError as error:  # includes an unknown calendar year
+            add_errors(form, error)
         else:
             messages.success(request, _("已创建整改事项 %(code)s。") % {"code": item.code})
             return redirect(item)

@@ -201,3 +201,30 @@ def test_notifications_page_lists_and_marks_read(client, hall_manager, ledger):
     assert "新事项" in client.get(reverse("notification_list")).content.decode()
     client.post(reverse("notifications_read"))
     assert not Notification.objects.filter(recipient=hall_manager, read_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_confirm_and_rectify_in_one_step(client, office, findings):
+    client.force_login(office)
+    finding = findings["undercover"]
+    response = client.post(reverse("finding_confirm", args=[finding.pk]), {"rectify": "1"}, follow=True)
+    assert "并已下发整改" in response.content.decode()
+    item = finding.rectification_items.get()
+    assert item.status == "prepared"  # undercover: it waits for the circular
+
+
+@pytest.mark.django_db
+def test_an_unknown_calendar_year_is_shown_to_the_office_and_nothing_is_saved(client, office, open_visit, monkeypatch):
+    from rectification import services
+    from rectification.calendar import UnknownCalendarYear
+
+    def unknown(*args, **kwargs):
+        raise UnknownCalendarYear(2027)
+
+    monkeypatch.setattr(services, "add_working_days", unknown)
+    finding = FindingFactory(visit=open_visit, status="submitted")
+    client.force_login(office)
+    response = client.post(reverse("finding_confirm", args=[finding.pk]), {"rectify": "1"}, follow=True)
+    assert "2027 年的节假日安排" in response.content.decode()
+    finding.refresh_from_db()
+    assert finding.status == "submitted" and not RectificationItem.objects.exists()

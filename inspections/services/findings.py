@@ -187,7 +187,7 @@ def _mark_submitted(finding: Finding, submit: bool):
 
 def _locked(finding: Finding) -> Finding:
     """The row, locked for this transaction, so two reviewers cannot both decide it."""
-    return Finding.objects.select_for_update().select_related("visit", "hall").get(pk=finding.pk)
+    return Finding.objects.select_for_update(of=("self",)).select_related("visit", "hall").get(pk=finding.pk)
 
 
 def _check_transition(finding: Finding, to: str):

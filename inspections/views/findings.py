@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -272,8 +273,17 @@ def finding_submit(request, pk):
 @login_required
 @require_POST
 def finding_confirm(request, pk):
-    finding = _decide(request, pk, lambda f: services.finding_confirm(actor=request.user, finding=f),
-                      _("已确认问题 %(code)s。"))
+    """Confirm; with "rectify" also open its ledger item (deadline from the rules) in the same step."""
+    from rectification.services import item_create
+
+    def confirm(finding):
+        with transaction.atomic():
+            confirmed = services.finding_confirm(actor=request.user, finding=finding)
+            if "rectify" in request.POST:
+                item_create(actor=request.user, findings=[confirmed])
+
+    done = _("已确认问题 %(code)s，并已下发整改。") if "rectify" in request.POST else _("已确认问题 %(code)s。")
+    finding = _decide(request, pk, confirm, done)
     if request.POST.get("next") == "review":
         return redirect("review_queue")
     return redirect(finding)
