@@ -642,17 +642,22 @@ class _DeferredIndexes:
 
 
 def _analyse(verbose: bool) -> None:
-    """Fresh planner statistics (and, outside a transaction, a visibility map) for the loaded tables."""
+    """Fresh planner statistics for every table, and a visibility map for the loaded ones.
+
+    Every table, not only the loaded ones: without statistics for the small
+    registry tables the planner takes "regions under 990000/" for one row,
+    and the list's queries go from milliseconds to tens of seconds. A live
+    system gets both from autovacuum, but autovacuum may be off (it is on
+    some test servers) and would not have caught up right after a load.
+    """
     from django.db import connection
 
     tables = "inspections_finding, inspections_visit, inspections_visit_inspectors"
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        if connection.in_atomic_block:
-            cursor.execute(f"ANALYZE {tables}")
-        else:
-            # What autovacuum would soon do on a live system after a load this size.
-            cursor.execute(f"VACUUM (ANALYZE) {tables}")
+        if not connection.in_atomic_block:  # VACUUM cannot run inside a transaction
+            cursor.execute(f"VACUUM {tables}")
+        cursor.execute("ANALYZE")
     if verbose:
         print(f"Analysed the tables in {time.perf_counter() - started:.1f} s.", flush=True)
 

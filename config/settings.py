@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "simple_history",
     "inspections",
     "rectification",
@@ -131,6 +133,11 @@ MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 EVIDENCE_ROOT = env_path("EVIDENCE_ROOT", VAR_DIR / "evidence")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Finished background exports, kept for their requester for EXPORT_KEEP_HOURS.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "exports", "base_url": "/not-served/"},
+    },
     # Evidence and proof files: outside MEDIA_ROOT, with no URL of their own.
     "evidence": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -193,6 +200,19 @@ RECTIFICATION_COUNT_START_DAY = env_bool("RECTIFICATION_COUNT_START_DAY", False)
 # "Due soon" (yellow) when this many working days or fewer are left.
 RECTIFICATION_DUE_SOON_DAYS = env_int("RECTIFICATION_DUE_SOON_DAYS", 3)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Background work (large exports): Django's task API with a database-backed
+# queue, so nothing beyond the database needs installing. `manage.py db_worker`
+# runs the tasks (`make run` starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Exports above this many rows run in the background worker (manage.py db_worker).
+EXPORT_BACKGROUND_THRESHOLD = env_int("EXPORT_BACKGROUND_THRESHOLD", 5000)
+# How long a background export's file is kept for its requester (hours).
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 48)
+# Spreadsheet uploads: size and row limits.
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 10)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
 
 # Evidence limits (megabytes), per file and per finding.
 EVIDENCE_MAX_FILE_MB = env_int("EVIDENCE_MAX_FILE_MB", 50)

@@ -25,6 +25,7 @@ NAV_ITEMS = [
     NavItem(_("待审核"), "review_queue", frozenset({Role.OFFICE})),
     NavItem(_("走访"), "visit_list", frozenset({Role.INSPECTOR, Role.OFFICE, Role.AUDITOR})),
     NavItem(_("问题"), "finding_list", BUSINESS_ROLES),
+    NavItem(_("通报"), "circular_list", BUSINESS_ROLES - {Role.INSPECTOR}),
     NavItem(_("整改台账"), "ledger", frozenset({Role.OFFICE, Role.HALL_MANAGER, Role.AUDITOR})),
     NavItem(_("逾期"), "overdue", frozenset({Role.OFFICE})),
     NavItem(_("待回访"), "revisit_list", frozenset({Role.INSPECTOR})),

@@ -275,3 +275,46 @@ def offices_covering(hall: ServiceHall):
 
     codes = [code for code in hall.region.path.split("/") if code]
     return User.objects.filter(role=Role.OFFICE, is_active=True, region__code__in=codes)
+
+
+# --- Circulars -------------------------------------------------------------------------
+
+def circular_q(user) -> Q:
+    """Drafts: the issuing office and offices above it. Published: everyone whose area it covers."""
+    from inspections.models import Circular
+
+    if not can_see_business_records(user):
+        return _NOTHING
+    drafts_of_mine = Q(pk__in=[])
+    if user.role == Role.OFFICE and user.region_id:
+        drafts_of_mine = Q(status=Circular.Status.DRAFT, region__path__startswith=user.region.path)
+    published = Q(status=Circular.Status.PUBLISHED)
+    if user.role in REGION_SCOPED_ROLES and user.region_id:
+        path = user.region.path
+        ancestors = [p for p in _ancestor_paths(path)]
+        covers = Q(region__path__startswith=path) | Q(region__path__in=ancestors)
+        return drafts_of_mine | (published & covers)
+    if user.role == Role.HALL_MANAGER:
+        paths = {hall.region.path for hall in user.halls.select_related("region")}
+        ancestors = {a for p in paths for a in _ancestor_paths(p)}
+        return published & Q(region__path__in=ancestors)
+    return _NOTHING
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """"230000/230800/230828/" → the paths of itself and every region above it."""
+    codes = [c for c in path.split("/") if c]
+    return ["".join(f"{c}/" for c in codes[:n]) for n in range(1, len(codes) + 1)]
+
+
+def circulars_visible_to(user):
+    from inspections.models import Circular
+
+    return Circular.objects.filter(circular_q(user))
+
+
+def can_edit_circular(user, circular) -> bool:
+    return (
+        _is_signed_in(user) and user.role == Role.OFFICE and user.region_id is not None
+        and circular.status == "draft" and circular.region.path.startswith(user.region.path)
+    )

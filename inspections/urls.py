@@ -1,6 +1,7 @@
 from django.urls import path
 
-from inspections.views import findings, registry
+from inspections import jobs
+from inspections.views import circulars, exports, findings, registry
 
 urlpatterns = [
     path("", registry.home, name="home"),
@@ -32,4 +33,16 @@ urlpatterns = [
     # Evidence files: only through these scope-checked views
     path("evidence/<int:pk>/", findings.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/thumbnail/", findings.evidence_thumbnail, name="evidence_thumbnail"),
+]
+
+urlpatterns += [
+    path("circulars/", circulars.circular_list, name="circular_list"),
+    path("circulars/new/", circulars.circular_create, name="circular_create"),
+    path("circulars/<int:pk>/", circulars.circular_detail, name="circular_detail"),
+    path("circulars/<int:pk>/edit/", circulars.circular_edit, name="circular_edit"),
+    path("circulars/<int:pk>/publish/", circulars.circular_publish, name="circular_publish"),
+    path("circulars/<int:pk>/export/", circulars.circular_export, name="circular_export"),
+    path("findings/export/", exports.findings_export, name="findings_export"),
+    path("exports/<int:pk>/", jobs.export_job, name="export_job"),
+    path("exports/<int:pk>/download/", jobs.export_download, name="export_download"),
 ]

@@ -120,6 +120,7 @@ class RectificationItem(models.Model):
     deadline = models.DateField(_("整改时限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PREPARED)
     completion_note = models.TextField(_("完成情况"), blank=True)
+    proof_notes = models.TextField(_("佐证材料说明"), blank=True, help_text=_("台账“佐证材料”一栏填写的内容。"))
     closure_requested_on = models.DateField(_("申请销号日期"), null=True, blank=True)
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
     closed_by = models.ForeignKey(

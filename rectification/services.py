@@ -175,7 +175,8 @@ def _item_summary(item) -> str:
 
 # --- Editing --------------------------------------------------------------------------
 
-HALL_EDITABLE = ("measures", "standard", "responsible_leader", "responsible_person", "completion_note")
+HALL_EDITABLE = ("measures", "standard", "responsible_leader", "responsible_person", "completion_note",
+                 "proof_notes")
 OFFICE_EDITABLE = HALL_EDITABLE + ("deadline", "kind")
 
 

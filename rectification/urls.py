@@ -1,10 +1,17 @@
 from django.urls import path
 
-from rectification import views
+from rectification import imports_views, views
 
 urlpatterns = [
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/overdue/", views.overdue, name="overdue"),
+    path("ledger/export/", views.ledger_export, name="ledger_export"),
+    path("ledger/import/", imports_views.ledger_import, name="ledger_import"),
+    path("ledger/import/<int:pk>/", imports_views.ledger_import_preview, name="ledger_import_preview"),
+    path("halls/<int:hall_pk>/staff/import/", imports_views.roster_import, name="roster_import"),
+    path("halls/<int:hall_pk>/staff/import/<int:pk>/", imports_views.roster_import_preview, name="roster_import_preview"),
+    path("accountability/export/", views.accountability_export, name="accountability_export"),
+    path("statistics/export/", views.statistics_export, name="statistics_export"),
     path("ledger/close/", views.closures_approve, name="closures_approve"),
     path("ledger/<int:pk>/", views.item_detail, name="item_detail"),
     path("ledger/<int:pk>/edit/", views.item_edit, name="item_edit"),

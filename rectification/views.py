@@ -13,8 +13,10 @@ from inspections import scope
 from inspections import selectors as inspection_selectors
 from inspections.forms import add_errors
 from inspections.models import Finding, Role
+from inspections.downloads import export_or_queue, xlsx_response
 from inspections.pagination import light_page
 from rectification import selectors, services
+from rectification.exports import AccountabilityExporter, LedgerExporter, StatisticsExporter
 from rectification.forms import (
     AccountabilityForm,
     ClosureRequestForm,
@@ -336,3 +338,33 @@ def notifications_read(request):
     selectors.notifications_for(user=request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
     return redirect("notification_list")
 
+
+
+# --- Excel --------------------------------------------------------------------------------
+
+@login_required
+def ledger_export(request):
+    _business(request.user)
+    if request.user.role == Role.INSPECTOR:
+        raise PermissionDenied
+    exporter = LedgerExporter(queryset=selectors.ledger(user=request.user, params=request.GET).qs)
+    return export_or_queue(request, "ledger", exporter)
+
+
+@login_required
+def accountability_export(request):
+    _business(request.user)
+    if request.user.role == Role.INSPECTOR:
+        raise PermissionDenied
+    exporter = AccountabilityExporter(queryset=selectors.accountability_list(user=request.user, params=request.GET).qs)
+    return export_or_queue(request, "accountability", exporter)
+
+
+@login_required
+def statistics_export(request):
+    _business(request.user)
+    if request.user.role not in (Role.OFFICE, Role.AUDITOR):
+        raise PermissionDenied
+    return xlsx_response(StatisticsExporter(
+        findings=scope.findings_visible_to(request.user), items=scope.items_visible_to(request.user),
+    ))

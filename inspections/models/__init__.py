@@ -1,3 +1,4 @@
+from inspections.models.circulars import Circular
 from inspections.models.findings import (
     FINDING_TRANSITIONS,
     Campaign,
@@ -6,11 +7,12 @@ from inspections.models.findings import (
     ProblemCategory,
     Visit,
 )
+from inspections.models.jobs import ExportJob
 from inspections.models.registry import Department, Region, ServiceHall, Staff, Window
 from inspections.models.users import REGION_SCOPED_ROLES, AppUserManager, Role, User
 
 __all__ = [
-    "FINDING_TRANSITIONS", "REGION_SCOPED_ROLES", "AppUserManager", "Campaign", "Department",
-    "Evidence", "Finding", "ProblemCategory", "Region", "Role", "ServiceHall", "Staff", "User",
+    "FINDING_TRANSITIONS", "REGION_SCOPED_ROLES", "AppUserManager", "Campaign", "Circular", "Department",
+    "Evidence", "ExportJob", "Finding", "ProblemCategory", "Region", "Role", "ServiceHall", "Staff", "User",
     "Visit", "Window",
 ]

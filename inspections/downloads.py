@@ -1,0 +1,31 @@
+"""Send an export to the browser, or hand it to the background worker when it is large."""
+
+import tempfile
+
+from django.conf import settings
+from django.http import FileResponse
+
+
+def xlsx_response(exporter) -> FileResponse:
+    """Write the workbook to a temporary file (memory stays bounded) and stream it."""
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    exporter.write(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=exporter.filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def is_large(exporter) -> bool:
+    count = exporter.count()
+    return count is not None and count > settings.EXPORT_BACKGROUND_THRESHOLD
+
+
+def export_or_queue(request, kind: str, exporter):
+    """Small exports go straight to the browser; large ones are queued (see inspections.jobs)."""
+    if is_large(exporter):
+        from inspections.jobs import queue_export
+
+        return queue_export(request, kind)
+    return xlsx_response(exporter)

@@ -1,0 +1,179 @@
+"""One exporter framework for every Excel file the product writes.
+
+An export declares its columns once (title, width, kind) and yields rows; the
+writer here makes the workbook the way government offices circulate them:
+a merged title row, a document-number / date line, a frozen header repeated
+on every printed page, borders, wrapped 宋体 text, A4 landscape fitted to the
+page width, and real Excel dates. It streams (openpyxl write-only mode), so
+memory does not grow with the number of rows.
+
+Text that Excel would read as a formula (starting with = + - @, a tab or a
+line break) is written as a string cell with the quote prefix: Excel shows it
+as typed, never evaluates it, and it reads back unchanged.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+FONT_NAME = "宋体"  # SimSun: what Chinese government documents use
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+_thin = Side(style="thin", color="000000")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+TITLE_FONT = Font(name=FONT_NAME, size=16, bold=True)
+SUBTITLE_FONT = Font(name=FONT_NAME, size=11)
+HEADER_FONT = Font(name=FONT_NAME, size=11, bold=True)
+BODY_FONT = Font(name=FONT_NAME, size=10.5)
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP = Alignment(vertical="top", wrap_text=True)
+NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "0", "percent": "0.0%"}
+
+HEADER_ROW = 3  # title, subtitle, header
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: float = 12
+    kind: str = "text"  # text, date, datetime, int, percent
+    hidden: bool = False
+    choices: tuple[str, ...] = ()  # a drop-down list in Excel (data validation)
+
+
+@dataclass
+class Sheet:
+    name: str
+    title: str
+    columns: list[Column]
+    rows: Iterable[list]
+    subtitle: str = ""
+    on_row: Callable[[int], None] | None = None
+
+
+@dataclass
+class Exporter:
+    """Subclasses set ``columns`` and implement ``rows``; ``sheets`` may return several."""
+
+    title: str = ""
+    sheet_name: str = "Sheet1"
+    subtitle: str = ""
+    columns: list[Column] = field(default_factory=list)
+
+    def rows(self) -> Iterator[list]:
+        raise NotImplementedError
+
+    def sheets(self) -> list[Sheet]:
+        return [Sheet(self.sheet_name, self.title, self.columns, self.rows(), self.subtitle)]
+
+    def count(self) -> int | None:
+        """How many rows there will be, when cheap to know (for progress bars)."""
+        return None
+
+    def write(self, stream, *, on_row: Callable[[int], None] | None = None):
+        write_workbook(self.sheets(), stream, on_row=on_row)
+
+    @property
+    def filename(self) -> str:
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return f"{self.title or self.sheet_name}-{stamp}.xlsx"
+
+
+def safe_text(value: str) -> bool:
+    """True when Excel would take the text as plain text."""
+    return not value.startswith(FORMULA_TRIGGERS)
+
+
+def _excel_value(value):
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+class _Styles:
+    """One WriteOnlyCell factory per sheet; the style objects are shared, as openpyxl wants."""
+
+    def __init__(self, ws, columns):
+        self.ws = ws
+        self.columns = columns
+
+    def cell(self, value, *, font=BODY_FONT, alignment=WRAP, fill=None, number_format=None, border=BORDER):
+        cell = WriteOnlyCell(self.ws, value=_excel_value(value))
+        if isinstance(value, str) and value and not safe_text(value):
+            cell.data_type = "s"  # never a formula
+            cell.quotePrefix = True
+        cell.font = font
+        cell.alignment = alignment
+        if border is not None:
+            cell.border = border
+        if fill is not None:
+            cell.fill = fill
+        if number_format:
+            cell.number_format = number_format
+        return cell
+
+
+def write_sheet(wb: Workbook, sheet: Sheet, *, on_row=None):
+    ws = wb.create_sheet(title=sheet.name[:31])
+    width = len(sheet.columns)
+    last = get_column_letter(width)
+    for index, column in enumerate(sheet.columns, start=1):
+        dimension = ws.column_dimensions[get_column_letter(index)]
+        dimension.width = column.width
+        dimension.hidden = column.hidden
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.merged_cells.add(f"A2:{last}2")
+
+    styles = _Styles(ws, sheet.columns)
+    ws.row_dimensions[1].height = 32
+    ws.append([styles.cell(sheet.title, font=TITLE_FONT, alignment=CENTRE, border=None)])
+    ws.append([styles.cell(sheet.subtitle, font=SUBTITLE_FONT, alignment=Alignment(horizontal="right"), border=None)])
+    ws.append([styles.cell(c.title, font=HEADER_FONT, alignment=CENTRE, fill=HEADER_FILL) for c in sheet.columns])
+
+    formats = [NUMBER_FORMATS.get(c.kind) for c in sheet.columns]
+    count = 0
+    for count, values in enumerate(sheet.rows, start=1):
+        ws.append([styles.cell(v, number_format=f) for v, f in zip(values, formats, strict=True)])
+        if on_row is not None and count % 500 == 0:
+            on_row(count)
+    for index, column in enumerate(sheet.columns, start=1):
+        if column.choices:
+            letter = get_column_letter(index)
+            validation = DataValidation(
+                type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
+                showErrorMessage=True, errorTitle="输入有误", error="请从下拉列表中选择。",
+            )
+            validation.add(f"{letter}{HEADER_ROW + 1}:{letter}{HEADER_ROW + max(count, 1) + 500}")
+            ws.data_validations.append(validation)
+    if on_row is not None:
+        on_row(count)
+    return count
+
+
+def write_workbook(sheets: list[Sheet], stream, *, on_row=None):
+    wb = Workbook(write_only=True)
+    for sheet in sheets:
+        write_sheet(wb, sheet, on_row=on_row)
+    wb.save(stream)
