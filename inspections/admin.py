@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from inspections.facts import FACT_CHOICES, describe_facts
 from inspections.models import (
     Campaign,
+    Circular,
     Department,
     Evidence,
     Finding,
@@ -26,6 +27,7 @@ from inspections.models import (
 from inspections.scope import (
     can_change_hall,
     can_view_staff_phone,
+    circular_q,
     finding_q,
     findings_visible_to,
     hall_change_q,
@@ -353,3 +355,13 @@ class EvidenceAdmin(ReadOnlyRecordAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(finding__in=findings_visible_to(request.user))
+
+
+@admin.register(Circular)
+class CircularAdmin(ReadOnlyRecordAdmin):
+    list_display = ["doc_number", "title", "date", "status"]
+    list_filter = ["status", "year"]
+    search_fields = ["doc_number", "title", "issuer"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(circular_q(request.user))

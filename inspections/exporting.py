@@ -23,6 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 FONT_NAME = "宋体"  # SimSun: what Chinese government documents use
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -100,6 +101,9 @@ def _excel_value(value):
         return value.replace(tzinfo=None)
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, str) and "\r" in value:
+        # XML turns a bare CR into a line feed on reading; say so plainly instead.
+        return value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 
@@ -135,7 +139,7 @@ def write_sheet(wb: Workbook, sheet: Sheet, *, on_row=None):
         dimension.width = column.width
         dimension.hidden = column.hidden
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -15,7 +15,7 @@ from inspections.models import Role
 REGISTRY_MODELS = ("region", "servicehall", "department", "window", "staff")
 # Business records. Admin screens for findings, visits and evidence are
 # read-only for everyone: their changes go through the services and pages.
-RECORD_MODELS = ("visit", "finding", "evidence")
+RECORD_MODELS = ("visit", "finding", "evidence", "circular")
 REFERENCE_MODELS = ("problemcategory", "campaign")
 
 
@@ -42,7 +42,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | _rect(LEDGER_MODELS + CALENDAR_MODELS + PERSONAL_MODELS, ("view",))
     | _rect(CALENDAR_MODELS, ("add", "change", "delete")),
     # Hall managers keep their own hall's departments, windows and roster.
-    Role.HALL_MANAGER: _perms(REGISTRY_MODELS + ("finding", "evidence", "problemcategory"), ("view",))
+    Role.HALL_MANAGER: _perms(REGISTRY_MODELS + ("finding", "evidence", "circular", "problemcategory"), ("view",))
     | _perms(("department", "window", "staff"), ("add", "change"))
     | _perms(("servicehall",), ("change",))
     | _rect(LEDGER_MODELS + ("notification",), ("view",)),

@@ -36,6 +36,7 @@ class L:
     PERSON = "责任人"
     DEADLINE = "整改时限"
     PROGRESS = "整改进展"
+    PROGRESS_DATE = "进展日期"
     COMPLETION = "完成情况"
     PROOF = "佐证材料"
     REVISIT = "回访结果"
@@ -51,17 +52,18 @@ LEDGER_COLUMNS = [
     Column(L.FINDINGS, 13), Column(L.SOURCE, 16), Column(L.FOUND, 12, "date"), Column(L.UNIT, 24),
     Column(L.CATEGORY, 16), Column(L.DESCRIPTION, 40), Column(L.KIND, 10), Column(L.MEASURES, 36),
     Column(L.RESPONSIBLE_UNIT, 18), Column(L.LEADER, 10), Column(L.PERSON, 10), Column(L.DEADLINE, 12, "date"),
-    Column(L.PROGRESS, 36), Column(L.COMPLETION, 30), Column(L.PROOF, 24), Column(L.REVISIT, 12),
+    Column(L.PROGRESS, 36), Column(L.PROGRESS_DATE, 12, "date"), Column(L.COMPLETION, 30), Column(L.PROOF, 24), Column(L.REVISIT, 12),
     Column(L.STATUS, 11, choices=STATUS_LABELS), Column(L.CLOSED, 8), Column(L.CLOSED_ON, 12, "date"),
     Column(L.CLOSED_BY, 10), Column(L.NOTES, 14),
 ]
 # What a unit fills in and the import reads back.
-LEDGER_EDITABLE = (L.MEASURES, L.LEADER, L.PERSON, L.PROGRESS, L.COMPLETION, L.PROOF, L.STATUS)
+LEDGER_EDITABLE = (L.MEASURES, L.LEADER, L.PERSON, L.PROGRESS, L.PROGRESS_DATE, L.COMPLETION, L.PROOF, L.STATUS)
 
 
 def ledger_queryset(items: QuerySet) -> QuerySet:
     return (
-        items.select_related("hall", "department", "closed_by")
+        items.prefetch_related(None)  # the page's own prefetches are replaced by these
+        .select_related("hall", "department", "closed_by")
         .prefetch_related(
             Prefetch("findings", queryset=Finding.objects.select_related("category", "window").prefetch_related("circulars")),
             "progress", "revisits",
@@ -88,7 +90,8 @@ def ledger_row(number: int, item: RectificationItem) -> list:
         item.get_kind_display(), item.measures,
         item.department.name if item.department_id else item.hall.name,
         item.responsible_leader, item.responsible_person, item.deadline,
-        progress[-1].text if progress else "", item.completion_note, item.proof_notes,
+        progress[-1].text if progress else "", progress[-1].date if progress else None,
+        item.completion_note, item.proof_notes,
         revisits[0].get_verdict_display() if revisits else "", item.get_status_display(),
         "是" if item.status == RectificationItem.Status.CLOSED else "否", item.closed_on,
         str(item.closed_by) if item.closed_by_id else "", "",

@@ -433,3 +433,31 @@ class Digest(models.Model):
 
     def __str__(self):
         return f"{self.recipient} {self.day}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded spreadsheet, parsed and checked, waiting for "apply" after the preview.
+
+    The parsed rows are kept (not the file), so applying uses exactly what the
+    preview showed, checked again against the database at that moment.
+    """
+
+    class Kind(models.TextChoices):
+        LEDGER = "ledger", _("整改台账")
+        ROSTER = "roster", _("工作人员名册")
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    uploader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.CASCADE, related_name="+")
+    hall = models.ForeignKey(ServiceHall, verbose_name=_("大厅"), on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    filename = models.CharField(_("文件名"), max_length=255)
+    rows = models.JSONField(_("数据行"), default=list)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.filename

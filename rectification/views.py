@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from inspections import scope
 from inspections import selectors as inspection_selectors
+from inspections.downloads import export_or_queue, xlsx_response
 from inspections.forms import add_errors
 from inspections.models import Finding, Role
-from inspections.downloads import export_or_queue, xlsx_response
 from inspections.pagination import light_page
 from rectification import selectors, services
 from rectification.exports import AccountabilityExporter, LedgerExporter, StatisticsExporter

@@ -52,6 +52,10 @@ def _item(state):
     return lambda world: {"pk": world["ledger"][state].pk}
 
 
+def _circular(state):
+    return lambda world: {"pk": world["circulars"][state].pk}
+
+
 def _evidence(state):
     return lambda world: {"pk": world["evidence"][state].pk}
 
@@ -151,6 +155,27 @@ ACCESS = [
      lambda w: {"pk": w["other_hall"].staff.first().pk}, _expect(LOGIN, 404, 404, 404, 404, 403)),
     ("notification_list", "", "get", None, _expect(LOGIN, 200, 200, 200, 200, 200)),
     ("notifications_read", "", "post", None, _expect(LOGIN, 302, 302, 302, 302, 302)),
+    # --- Circulars, Excel and imports ---
+    ("circular_list", "", "get", None, _expect(LOGIN, 200, 200, 200, 200, 403)),
+    ("circular_create", "", "get", None, _expect(LOGIN, 403, 403, 200, 403, 403)),
+    ("circular_detail", "draft", "get", _circular("draft"), _expect(LOGIN, 404, 404, 200, 404, 404)),
+    ("circular_detail", "published", "get", _circular("published"), _expect(LOGIN, 200, 200, 200, 200, 404)),
+    ("circular_edit", "draft", "get", _circular("draft"), _expect(LOGIN, 404, 404, 200, 404, 404)),
+    ("circular_edit", "published", "get", _circular("published"), _expect(LOGIN, 403, 403, 403, 403, 404)),
+    ("circular_publish", "draft", "post", _circular("draft"), _expect(LOGIN, 404, 404, 302, 404, 404)),
+    ("circular_export", "published", "get", _circular("published"), _expect(LOGIN, 200, 200, 200, 200, 404)),
+    ("findings_export", "", "get", None, _expect(LOGIN, 200, 200, 200, 200, 403)),
+    ("ledger_export", "", "get", None, _expect(LOGIN, 403, 200, 200, 200, 403)),
+    ("accountability_export", "", "get", None, _expect(LOGIN, 403, 200, 200, 200, 403)),
+    ("statistics_export", "", "get", None, _expect(LOGIN, 403, 403, 200, 200, 403)),
+    ("export_job", "", "get", lambda w: {"pk": w["job"].pk}, _expect(LOGIN, 404, 404, 200, 404, 404)),
+    ("export_download", "", "get", lambda w: {"pk": w["job"].pk}, _expect(LOGIN, 404, 404, 200, 404, 404)),
+    ("ledger_import", "", "get", None, _expect(LOGIN, 403, 200, 200, 403, 403)),
+    ("ledger_import_preview", "", "get", lambda w: {"pk": w["ledger_batch"].pk}, _expect(LOGIN, 404, 200, 404, 404, 404)),
+    ("roster_import", "own", "get", lambda w: {"hall_pk": w["own_hall"].pk}, _expect(LOGIN, 403, 200, 200, 403, 200)),
+    ("roster_import", "other", "get", lambda w: {"hall_pk": w["other_hall"].pk}, _expect(LOGIN, 404, 404, 404, 404, 200)),
+    ("roster_import_preview", "", "get", lambda w: {"hall_pk": w["own_hall"].pk, "pk": w["roster_batch"].pk},
+     _expect(LOGIN, 404, 200, 404, 404, 404)),
 ]
 
 # Admin: which model screens each role reaches. (list, add) per role; the
@@ -182,6 +207,9 @@ ADMIN_ACCESS = {
     "rectification.accountability": (None, (V, N),      (V, N),     (V, N),     (N, N)),
     "rectification.notification": (None,  (V, N),       (V, N),     (V, N),     (N, N)),
     "rectification.digest":    (None,     (N, N),       (V, N),     (V, N),     (N, N)),
+    "inspections.circular":    (None,     (V, N),       (V, N),     (V, N),     (N, N)),
+    # The task queue's own records: for a superuser only.
+    "django_tasks_database.dbtaskresult": (None, (N, N), (N, N),     (N, N),     (N, N)),
 }
 ADMIN_ROLES = ["inspector", "hall_manager", "office", "auditor", "sysadmin"]
 
@@ -243,7 +271,35 @@ def world(people, inspector, findings, ledger):
         evidence[state] = store_files(
             actor=inspector, checked=checked, written=[], finding=findings[state]
         )[0]
-    return {**people, "findings": findings, "evidence": evidence, "ledger": ledger}
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from inspections.models import Circular, ExportJob
+    from rectification.models import ImportBatch
+
+    office, manager = people["office"], people["hall_manager"]
+    regions = {r.code: r for r in __import__("inspections.models", fromlist=["Region"]).Region.objects.all()}
+    draft = Circular.objects.create(
+        issuer="佳木斯市作风办", issuer_code="佳作整办", year=2026, serial=1, region=regions["230800"],
+        title="草稿通报", date=datetime.date(2026, 11, 20), created_by=office,
+    )
+    published = Circular.objects.create(
+        issuer="黑龙江省作风办", issuer_code="黑作整办", year=2026, serial=3, region=regions["230000"],
+        title="已发布通报", date=datetime.date(2026, 11, 20), created_by=office, status="published",
+        published_at=datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC), published_by=office,
+    )
+    published.findings.set([findings["published"]])
+    job = ExportJob.objects.create(requester=office, kind="findings", status="done", filename="x.xlsx",
+                                   expires_at=datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC))
+    job.file.save("x.xlsx", ContentFile(b"PK\x03\x04"), save=True)
+    return {
+        **people, "findings": findings, "evidence": evidence, "ledger": ledger,
+        "circulars": {"draft": draft, "published": published}, "job": job,
+        "ledger_batch": ImportBatch.objects.create(kind="ledger", uploader=manager, filename="a.xlsx", rows=[]),
+        "roster_batch": ImportBatch.objects.create(kind="roster", uploader=manager, hall=people["own_hall"],
+                                                   filename="b.xlsx", rows=[]),
+    }
 
 
 def _cases():

@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from inspections.models import Region, ServiceHall
+from rectification.exports import LedgerExporter
+from rectification.models import RectificationItem
+
+
+class Command(BaseCommand):
+    help = "Write the rectification ledger to an .xlsx file: export_ledger [--region CODE] [--hall ID] -o FILE.xlsx"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--region", help="a region code: that region and everything below it")
+        parser.add_argument("--hall", type=int, help="a hall id")
+        parser.add_argument("-o", "--output", required=True)
+
+    def handle(self, *args, region=None, hall=None, output, **options):
+        items = RectificationItem.objects.all()
+        if region:
+            found = Region.objects.filter(code=region).first()
+            if found is None:
+                raise CommandError(f"No region with code {region}.")
+            items = items.filter(hall__region__path__startswith=found.path)
+        if hall:
+            if not ServiceHall.objects.filter(pk=hall).exists():
+                raise CommandError(f"No hall {hall}.")
+            items = items.filter(hall_id=hall)
+        with open(output, "wb") as handle:
+            LedgerExporter(queryset=items).write(handle)
+        self.stdout.write(f"{items.count()} items → {output}")
