@@ -436,7 +436,7 @@ def _working_seconds(rng: random.Random) -> int:
 
 
 class Generator:
-    """Makes the rows; deterministic for a given seed and database content."""
+    """Makes the rows; the same for a given seed, database content and date."""
 
     def __init__(self, rng, categories, category_cum, halls, hall_cum, users, now):
         self.rng, self.categories, self.category_cum = rng, categories, category_cum
@@ -517,12 +517,17 @@ class Generator:
         age = self.now - observed
         status_cum = next(cum for limit, cum in self.status_cum if age < limit)
         status = rng.choices(STATUSES, cum_weights=status_cum)[0]
+        # Drawn whatever the status, so that the random stream does not depend on the clock.
         created = min(observed + rng.randint(5, 360) * 60, self.now)
-        submitted = reviewed = reviewer = None
-        if status != "draft":
-            submitted = min(created + rng.randint(0, 48 * 60) * 60, self.now)
-        if status in ("confirmed", "rejected", "published"):
-            reviewed = min(submitted + rng.randint(60, 5 * 24 * 60) * 60, self.now)
+        submitted = min(created + rng.randint(0, 48 * 60) * 60, self.now)
+        reviewed = min(submitted + rng.randint(60, 5 * 24 * 60) * 60, self.now)
+        reason = rng.choice(REJECTION_REASONS)
+        reviewer = None
+        if status == "draft":
+            submitted = reviewed = None
+        elif status == "submitted":
+            reviewed = None
+        else:
             reviewer = self.office
         author = {"open": self.inspector, "undercover": self.inspector, "self_inspection": self.manager}
         return (
@@ -530,7 +535,7 @@ class Generator:
             category.id, _utc(observed), description, json.dumps(facts),
             rng.choices(SEVERITIES, cum_weights=category.severity_cum)[0], source, status,
             source == "undercover",
-            rng.choice(REJECTION_REASONS) if status == "rejected" else "",
+            reason if status == "rejected" else "",
             author.get(source, self.office), _utc(created),
             _utc(submitted) if submitted else None, reviewer, _utc(reviewed) if reviewed else None,
         )

@@ -1,6 +1,6 @@
 """Server time of the findings list, measured in-process through Django's test client.
 
-    .venv/bin/python -m bench.findings_list [--repeat 20] [--show-sql]
+    .venv/bin/python -m bench.findings_list [--repeat 20] [--show-sql] [--explain]
 
 Runs against whatever the database holds (fill it first with
 ``bench.fill_findings``), signed in as the bench province's discipline
@@ -153,7 +153,19 @@ def run(repeat: int = 20) -> list[dict]:
     return results
 
 
-def report(results: list[dict], *, show_sql: bool = False) -> bool:
+def explain(sql: str) -> str:
+    """The plan of one captured query: EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, the query plan on SQLite."""
+    from django.db import connection
+
+    if sql.startswith("DECLARE "):  # a server-side cursor for a <select>'s options
+        sql = sql.split(" FOR ", 1)[1]
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql)  # no parameters: the captured SQL has its values in it
+        return "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
+
+
+def report(results: list[dict], *, show_sql: bool = False, show_plans: bool = False) -> bool:
     """Print the table; True when no request counted the whole finding table."""
     if not results:
         return True
@@ -172,9 +184,11 @@ def report(results: list[dict], *, show_sql: bool = False) -> bool:
               f"{r['sql_ms']:>7.1f} {r['rows']:>5}  {verdict}")
     print()
     print(f"Target: < {TARGET_MS} ms median on PostgreSQL. SQL ms: time in SQL on the query-counting request.")
-    if show_sql:
+    if show_sql or show_plans:
         for r in results:
             print(f"\n{r['key']}) slowest query, {r['slowest_sql_ms']:.1f} ms:\n{r['slowest_sql']}")
+            if show_plans:
+                print(explain(r["slowest_sql"]))
     unbounded = [(r["key"], sql) for r in results for sql in r["unbounded_counts"]]
     if unbounded:
         print("\nFAIL: unbounded COUNT(*) over the finding table:")
@@ -190,12 +204,14 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per scenario (default 20)")
     parser.add_argument("--show-sql", action="store_true", help="print each scenario's slowest query")
+    parser.add_argument("--explain", action="store_true",
+                        help="also print its plan (EXPLAIN ANALYZE on PostgreSQL)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     setup_django(for_client=True)
     results = run(args.repeat)
-    if not report(results, show_sql=args.show_sql):
+    if not report(results, show_sql=args.show_sql, show_plans=args.explain):
         sys.exit(1)
 
 

@@ -1,0 +1,258 @@
+"""Ledger round trip and roster import: tolerant of what people type, strict about what is unsafe."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from rectification import imports
+from rectification.models import ImportBatch, RectificationItem
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _exported_ledger(client, user):
+    client.force_login(user)
+    response = client.get(reverse("ledger_export"))
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def _column(ws, title):
+    return [c.value for c in ws[3]].index(title) + 1
+
+
+def _row_of(ws, item):
+    return next(r for r in range(4, ws.max_row + 1) if ws.cell(row=r, column=1).value == item.pk)
+
+
+def _upload(wb, name="台账.xlsx"):
+    out = io.BytesIO()
+    wb.save(out)
+    return SimpleUploadedFile(name, out.getvalue(), content_type=XLSX)
+
+
+@pytest.fixture
+def filled(client, hall_manager, ledger):
+    """The exported ledger, filled in the way a unit does."""
+    wb = _exported_ledger(client, hall_manager)
+    ws = wb.active
+    row = _row_of(ws, ledger["working"])
+    ws.cell(row=row, column=_column(ws, "整改措施")).value = "  =调整排班，增设引导岗  "  # spaces and a leading =
+    ws.cell(row=row, column=_column(ws, "责任人")).value = "李四"
+    ws.cell(row=row, column=_column(ws, "整改进展")).value = "已完成排班调整"
+    ws.cell(row=row, column=_column(ws, "进展日期")).value = "2026年11月20日"
+    ws.cell(row=row, column=_column(ws, "佐证材料")).value = "排班表、培训签到表"
+    ws.insert_rows(ws.max_row + 1)  # an empty row at the end
+    return wb
+
+
+@pytest.mark.django_db
+class TestLedgerRoundTrip:
+    def test_preview_then_apply_then_reimport_changes_nothing(self, client, hall_manager, ledger, filled):
+        data = _upload(filled)
+        preview = imports.parse_ledger(user=hall_manager, upload=data)
+        assert not preview.errors
+        [change] = preview.changes
+        assert {column for column, _old, _new in change["fields"]} == {"整改措施", "责任人", "整改进展", "佐证材料"}
+        item = ledger["working"]
+        item.refresh_from_db()
+        assert item.responsible_person == "王建国"  # nothing written by the preview
+
+        assert imports.apply_ledger(user=hall_manager, batch=preview.batch) == 1
+        item.refresh_from_db()
+        assert item.measures == "=调整排班，增设引导岗" and item.responsible_person == "李四"
+        entry = item.progress.order_by("-id").first()
+        assert entry.text == "已完成排班调整" and entry.date == datetime.date(2026, 11, 20)
+        assert item.history.filter(history_user=hall_manager).exists()
+
+        again = imports.parse_ledger(user=hall_manager, upload=_upload(filled))
+        assert not again.errors and not again.changes and again.unchanged == 2
+
+    def test_through_the_pages(self, client, hall_manager, ledger, filled):
+        client.force_login(hall_manager)
+        response = client.post(reverse("ledger_import"), {"file": _upload(filled)})
+        batch = ImportBatch.objects.get()
+        assert response["Location"] == reverse("ledger_import_preview", args=[batch.pk])
+        page = client.get(response["Location"]).content.decode()
+        assert "李四" in page and "确认导入" in page
+        client.post(response["Location"])
+        ledger["working"].refresh_from_db()
+        assert ledger["working"].responsible_person == "李四"
+
+    def test_tolerates_full_width_ids_dates_and_a_title_row(self, hall_manager, ledger):
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["某某大厅整改台账（第二季度）"])
+        ws.merge_cells("A1:F1")
+        ws.append([])
+        ws.append([" 系统编号 ", "整改措施", "责任人", "整改进展", "完成情况", "状态", "进展日期"])
+        full_width = "".join(chr(ord(d) + 0xFEE0) for d in str(ledger["working"].pk))
+        ws.append([full_width, "加强巡查", "王建国", "已巡查", "", "整改中", "2026.11.19"])
+        ws.append([None, None, None, None, None, None, None])
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+        assert not preview.errors and len(preview.changes) == 1
+
+    @pytest.mark.parametrize("typed,expected", [
+        ("2026年12月31日", datetime.date(2026, 12, 31)), ("2026.12.31", datetime.date(2026, 12, 31)),
+        ("2026/12/31", datetime.date(2026, 12, 31)), ("2026-12-31", datetime.date(2026, 12, 31)),
+        (46387, datetime.date(2026, 12, 31)), ("２０２６－１２－３１", datetime.date(2026, 12, 31)),
+    ])
+    def test_dates_as_people_type_them(self, typed, expected):
+        from inspections.spreadsheets import date
+
+        assert date(typed) == expected
+
+    def test_status_to_close_out_goes_through_the_rules(self, hall_manager, ledger, client):
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        row = _row_of(ws, ledger["working"])
+        ws.cell(row=row, column=_column(ws, "状态")).value = "申请销号"
+        ws.cell(row=row, column=_column(ws, "完成情况")).value = "已整改"
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+        # No proof file has been uploaded for this item: the whole import is refused.
+        with pytest.raises(Exception, match="佐证材料"):
+            imports.apply_ledger(user=hall_manager, batch=preview.batch)
+        ledger["working"].refresh_from_db()
+        assert ledger["working"].status == "in_progress" and ledger["working"].completion_note == ""
+
+
+@pytest.mark.django_db
+class TestBadFiles:
+    def _refused(self, user, upload, message):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError) as caught:
+            imports.parse_ledger(user=user, upload=upload)
+        assert message in " ".join(caught.value.messages)
+        assert not ImportBatch.objects.exists()
+
+    def test_missing_or_renamed_required_column(self, client, hall_manager, ledger):
+        wb = _exported_ledger(client, hall_manager)
+        wb.active.cell(row=3, column=_column(wb.active, "整改措施")).value = "措施"
+        self._refused(hall_manager, _upload(wb), "“整改措施”")
+
+    def test_not_an_xlsx(self, hall_manager):
+        self._refused(hall_manager, SimpleUploadedFile("a.xlsx", b"ID,Name\n1,x\n"), "不是 Excel")
+        self._refused(hall_manager, SimpleUploadedFile("a.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100), "不是 Excel")
+
+    def test_too_big(self, hall_manager, settings, client, ledger):
+        settings.IMPORT_MAX_MB = 0
+        self._refused(hall_manager, _upload(_exported_ledger(client, hall_manager)), "超过 0 MB")
+
+    def test_too_many_rows(self, hall_manager, settings, client, ledger):
+        settings.IMPORT_MAX_ROWS = 1
+        self._refused(hall_manager, _upload(_exported_ledger(client, hall_manager)), "超过 1 行")
+
+    def test_zip_bomb(self, hall_manager):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+            archive.writestr("xl/worksheets/sheet1.xml", "0" * (50 * 1024 * 1024))
+        self._refused(hall_manager, SimpleUploadedFile("bomb.xlsx", out.getvalue()), "解压后过大")
+
+    def test_xml_entity_tricks(self, hall_manager, client, ledger):
+        wb = _exported_ledger(client, hall_manager)
+        source = io.BytesIO()
+        wb.save(source)
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(source.getvalue())) as original, zipfile.ZipFile(out, "w") as archive:
+            for member in original.infolist():
+                data = original.read(member)
+                if member.filename == "xl/workbook.xml":
+                    body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+                    data = b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol">]>' + body
+                archive.writestr(member, data)
+        self._refused(hall_manager, SimpleUploadedFile("evil.xlsx", out.getvalue()), "XML 实体")
+
+
+@pytest.mark.django_db
+class TestBadRows:
+    def _errors(self, user, wb):
+        preview = imports.parse_ledger(user=user, upload=_upload(wb))
+        assert preview.batch is None  # nothing to apply while any row is wrong
+        return [str(e) for e in preview.errors]
+
+    def test_unknown_id_and_rows_outside_the_scope(self, client, hall_manager, other_manager, ledger):
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        ws.cell(row=4, column=1).value = 999999
+        errors = self._errors(hall_manager, wb)
+        assert any("第 4 行“系统编号”列" in e and "不存在" in e for e in errors)
+        # The other hall's manager cannot touch these items with the same file.
+        errors = self._errors(other_manager, _exported_ledger(client, hall_manager))
+        assert errors and all("不在您的管理范围内" in e for e in errors)
+
+    def test_formula_in_a_value_cell(self, client, hall_manager, ledger):
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        cell = ws.cell(row=4, column=_column(ws, "责任人"))
+        cell.value = "=A1"
+        errors = self._errors(hall_manager, wb)
+        assert any("第 4 行“责任人”列：单元格里是公式" in e for e in errors)
+
+    def test_bad_status_and_bad_date(self, client, hall_manager, ledger):
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        ws.cell(row=4, column=_column(ws, "状态")).value = "完成了"
+        ws.cell(row=5, column=_column(ws, "进展日期")).value = "上周五"
+        errors = self._errors(hall_manager, wb)
+        assert any("“完成了”不是有效的状态" in e for e in errors)
+        assert any("第 5 行“进展日期”列" in e for e in errors)
+
+    def test_one_bad_row_keeps_every_row_out(self, client, hall_manager, ledger):
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        ws.cell(row=4, column=_column(ws, "责任人")).value = "新责任人"
+        ws.cell(row=5, column=_column(ws, "状态")).value = "已销号"
+        self._errors(hall_manager, wb)
+        assert not RectificationItem.objects.filter(responsible_person="新责任人").exists()
+
+
+@pytest.mark.django_db
+class TestRoster:
+    def _roster(self, rows):
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["汤原县政务服务中心工作人员名册"])
+        ws.append(["工号", "姓名", "部门", "窗口号", "岗位", "党员", "联系电话", "在岗"])
+        for row in rows:
+            ws.append(row)
+        return _upload(wb, "名册.xlsx")
+
+    def test_creates_and_updates_by_badge_number(self, hall_manager, own_hall):
+        existing = own_hall.staff.first()
+        upload = self._roster([
+            [existing.badge_number, "改名后", "住建局", "10", "窗口工作人员", "是", "13900000000", "是"],
+            ["N-001", "新同事", "住建局", "１０", "导办员", "否", "", "是"],
+        ])
+        preview = imports.parse_roster(user=hall_manager, hall=own_hall, upload=upload)
+        assert not preview.errors and len(preview.changes) == 2
+        imports.apply_roster(user=hall_manager, batch=preview.batch)
+        existing.refresh_from_db()
+        assert existing.name == "改名后" and existing.is_party_member
+        new = own_hall.staff.get(badge_number="N-001")
+        assert new.post == "guide" and new.window.number == 10
+
+    def test_bad_rows_are_named(self, hall_manager, own_hall):
+        upload = self._roster([
+            ["", "无工号", "", "", "", "", "", ""],
+            ["X1", "甲", "不存在的部门", "99", "局长", "也许", "", ""],
+            ["X1", "乙", "", "", "", "", "", ""],
+        ])
+        preview = imports.parse_roster(user=hall_manager, hall=own_hall, upload=upload)
+        text = " ".join(str(e) for e in preview.errors)
+        assert "第 3 行“工号”列：工号不能为空" in text
+        assert "没有“不存在的部门”" in text and "没有 99 号窗口" in text and "“局长”不是有效的岗位" in text
+        assert "请填写“是”或“否”" in text and "第 5 行“工号”列：与第 4 行重复" in text
+        assert preview.batch is None
+
+    def test_only_for_halls_the_user_may_change(self, hall_manager, other_hall):
+        from django.core.exceptions import PermissionDenied
+
+        with pytest.raises(PermissionDenied):
+            imports.parse_roster(user=hall_manager, hall=other_hall, upload=self._roster([]))
