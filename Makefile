@@ -23,7 +23,10 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The task worker runs beside the development server (large exports); it stops with it.
 run: seed
+	@$(PY) manage.py db_worker >var/worker.log 2>&1 & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Browser tests drive Debian's chromium; install it (never a downloaded build) when missing.
