@@ -229,6 +229,7 @@ def seed_demo() -> dict:
     accounts = seed_accounts(regions)
     findings = seed_inspections(regions)
     seed_rectification()
+    seed_circular()
     return {
         "regions": len(regions), "halls": len(HALLS), "staff": staff, "accounts": accounts,
         "findings": findings,
@@ -405,3 +406,28 @@ def seed_rectification() -> int:
             decision_date=datetime.date(2026, 11, 20), findings=[off_post],
         )
     return made
+
+
+def seed_circular() -> bool:
+    """A draft circular of the confirmed findings, for the office to publish (seed 000's wording)."""
+    from inspections import services
+    from inspections.models import Circular, Finding
+
+    if Circular.objects.filter(issuer_code="黑作整办", year=2026).exists():
+        return False
+    office = User.objects.get(username="office_province")
+    findings = Finding.objects.filter(status=Finding.Status.CONFIRMED, hall__name__in=[h[1] for h in HALLS])
+    services.circular_save(
+        actor=office, findings=findings,
+        values={
+            "issuer": "黑龙江省深化机关作风整顿领导小组办公室", "issuer_code": "黑作整办", "year": 2026,
+            "serial": 3, "region": Region.objects.get(code="230000"),
+            "title": "关于集中整治窗口服务突出问题明察暗访情况的通报", "date": datetime.date(2026, 11, 21),
+            "lead": "近日，省深化机关作风整顿领导小组办公室对全省部分政务服务窗口进行了明察暗访。"
+                    "发现部分窗口存在空岗漏岗、效率低下、服务态度差、中介揽活等突出问题，现予以通报。",
+            "requirements": "各地各部门要以此为鉴，立即开展自查自纠，对通报的问题逐项建立整改台账，"
+                            "明确责任人和整改时限。省作风办将适时组织回头看，对整改不到位、虚假整改的严肃问责。",
+            "naming": "surname",
+        },
+    )
+    return True

@@ -130,6 +130,27 @@ class _Styles:
         return cell
 
 
+LINE_HEIGHT = 14.5
+MAX_LINES = 12
+
+
+def _lines(values, widths) -> int:
+    """How many lines the tallest wrapped cell needs.
+
+    A row's height must be set when it is written (write-only mode), and not
+    every spreadsheet program grows rows to fit wrapped text on opening. The
+    UTF-8 length is a cheap stand-in for display width: a Chinese character
+    is 3 bytes and 2 width units, a Latin one 1 byte and about 1 unit.
+    """
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if isinstance(value, str) and value:
+            needed = (len(value.encode()) * 2 // 3) // width + 1 + value.count("\n")
+            if needed > lines:
+                lines = needed
+    return min(lines, MAX_LINES)
+
+
 def write_sheet(wb: Workbook, sheet: Sheet, *, on_row=None):
     ws = wb.create_sheet(title=sheet.name[:31])
     width = len(sheet.columns)
@@ -157,8 +178,10 @@ def write_sheet(wb: Workbook, sheet: Sheet, *, on_row=None):
     ws.append([styles.cell(c.title, font=HEADER_FONT, alignment=CENTRE, fill=HEADER_FILL) for c in sheet.columns])
 
     formats = [NUMBER_FORMATS.get(c.kind) for c in sheet.columns]
+    widths = [max(c.width - 1, 1) for c in sheet.columns]
     count = 0
     for count, values in enumerate(sheet.rows, start=1):
+        ws.row_dimensions[HEADER_ROW + count].height = LINE_HEIGHT * _lines(values, widths)
         ws.append([styles.cell(v, number_format=f) for v, f in zip(values, formats, strict=True)])
         if on_row is not None and count % 500 == 0:
             on_row(count)

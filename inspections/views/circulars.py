@@ -67,6 +67,9 @@ def circular_edit(request, pk):
     return _form_page(request, _circular(request, pk))
 
 
+CHINESE_NUMERALS = "一二三四五六七八九十"  # the taxonomy has seven classes
+
+
 def circular_sections(circular):
     """The findings grouped by problem class in taxonomy order, each as one sentence of the notice."""
     findings = (
@@ -85,7 +88,7 @@ def circular_sections(circular):
                 "finding": f, "unit": unit, "window": window, "person": person,
                 "text": f.description, "facts": facts,
             })
-        sections.append({"category": parent, "lines": lines})
+        sections.append({"category": parent, "lines": lines, "number": CHINESE_NUMERALS[len(sections)]})
     return sections
 
 
