@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -81,7 +82,8 @@ class Exporter:
         return None
 
     def write(self, stream, *, on_row: Callable[[int], None] | None = None):
-        write_workbook(self.sheets(), stream, on_row=on_row)
+        with translation.override(settings.LANGUAGE_CODE):
+            write_workbook(self.sheets(), stream, on_row=on_row)
 
     @property
     def filename(self) -> str:
@@ -200,7 +202,11 @@ def write_sheet(wb: Workbook, sheet: Sheet, *, on_row=None):
 
 
 def write_workbook(sheets: list[Sheet], stream, *, on_row=None):
-    wb = Workbook(write_only=True)
-    for sheet in sheets:
-        write_sheet(wb, sheet, on_row=on_row)
-    wb.save(stream)
+    # Workbooks are official documents passed between offices, and the ledger
+    # comes back through the import: they are written in Chinese whatever the
+    # screen language, so labels and drop-downs always match what the import reads.
+    with translation.override(settings.LANGUAGE_CODE):
+        wb = Workbook(write_only=True)
+        for sheet in sheets:
+            write_sheet(wb, sheet, on_row=on_row)
+        wb.save(stream)

@@ -6,15 +6,21 @@ import (``rectification.imports``) and the import template.
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from inspections.exporting import Column, Exporter, Sheet
 from inspections.models import Finding
 from rectification.models import WORKING_STATUSES, RectificationItem
 
-STATUS_LABELS = tuple(str(label) for label in RectificationItem.Status.labels)
+
+def status_labels() -> tuple[str, ...]:
+    """The status names as the ledger file carries them: always Chinese (see inspections.exporting)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return tuple(str(label) for label in RectificationItem.Status.labels)
+
 
 
 class L:
@@ -53,7 +59,7 @@ LEDGER_COLUMNS = [
     Column(L.CATEGORY, 16), Column(L.DESCRIPTION, 40), Column(L.KIND, 10), Column(L.MEASURES, 36),
     Column(L.RESPONSIBLE_UNIT, 18), Column(L.LEADER, 10), Column(L.PERSON, 10), Column(L.DEADLINE, 12, "date"),
     Column(L.PROGRESS, 36), Column(L.PROGRESS_DATE, 12, "date"), Column(L.COMPLETION, 30), Column(L.PROOF, 24), Column(L.REVISIT, 12),
-    Column(L.STATUS, 11, choices=STATUS_LABELS), Column(L.CLOSED, 8), Column(L.CLOSED_ON, 12, "date"),
+    Column(L.STATUS, 11, choices=status_labels()), Column(L.CLOSED, 8), Column(L.CLOSED_ON, 12, "date"),
     Column(L.CLOSED_BY, 10), Column(L.NOTES, 14),
 ]
 # What a unit fills in and the import reads back.

@@ -10,19 +10,19 @@ changes nothing.
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from inspections import scope, spreadsheets
 from inspections.models import Department, Role, Staff, Window
 from inspections.spreadsheets import RowError
 from rectification import services
-from rectification.exports import L
+from rectification.exports import L, status_labels
 from rectification.models import ImportBatch, RectificationItem
 
-STATUS_BY_LABEL = {str(label): value for value, label in RectificationItem.Status.choices}
 LEDGER_REQUIRED = [L.ID, L.MEASURES, L.PERSON, L.PROGRESS, L.COMPLETION, L.STATUS]
 LEDGER_OPTIONAL = [L.LEADER, L.PROOF, L.CODE, L.PROGRESS_DATE]
 LEDGER_FIELDS = {  # column → item field
@@ -102,7 +102,7 @@ def parse_ledger(*, user, upload) -> Preview:
         row[L.PROGRESS_DATE] = progress_date.isoformat() if progress_date else None
         status_label = spreadsheets.text(values.get(L.STATUS))
         if status_label:
-            status = STATUS_BY_LABEL.get(status_label)
+            status = dict(zip(status_labels(), RectificationItem.Status.values, strict=True)).get(status_label)
             if status is None:
                 preview.errors.append(RowError(number, L.STATUS, _("“%(value)s”不是有效的状态，请从下拉列表中选择。") % {"value": status_label}))
                 continue
@@ -180,7 +180,10 @@ class R:
 
 ROSTER_REQUIRED = [R.BADGE, R.NAME]
 ROSTER_OPTIONAL = [R.DEPARTMENT, R.WINDOW, R.POST, R.PARTY, R.PHONE, R.ACTIVE]
-POST_BY_LABEL = {str(label): value for value, label in Staff.Post.choices}
+def _post_by_label():
+    with translation.override(settings.LANGUAGE_CODE):
+        return {str(label): value for value, label in Staff.Post.choices}
+
 YES = {"是", "Y", "YES", "1", "TRUE", "√", "✓"}
 NO = {"否", "N", "NO", "0", "FALSE", ""}
 
@@ -204,6 +207,7 @@ def parse_roster(*, user, hall, upload) -> Preview:
     windows = {w.number: w.pk for w in Window.objects.filter(hall=hall)}
     existing = {s.badge_number: s for s in Staff.objects.filter(hall=hall)}
     seen, parsed = {}, []
+    posts = _post_by_label()
     for number, values in table.rows:
         errors_before = len(preview.errors)
         badge = spreadsheets.text(values.get(R.BADGE))
@@ -232,9 +236,9 @@ def parse_roster(*, user, hall, upload) -> Preview:
             row["window"] = windows.get(window)
         if values.get(R.POST) is not None:
             post = spreadsheets.text(values[R.POST])
-            if post and post not in POST_BY_LABEL:
-                preview.errors.append(RowError(number, R.POST, _("“%(value)s”不是有效的岗位（%(choices)s）。") % {"value": post, "choices": "、".join(POST_BY_LABEL)}))
-            row["post"] = POST_BY_LABEL.get(post, Staff.Post.WINDOW_STAFF)
+            if post and post not in posts:
+                preview.errors.append(RowError(number, R.POST, _("“%(value)s”不是有效的岗位（%(choices)s）。") % {"value": post, "choices": "、".join(posts)}))
+            row["post"] = posts.get(post, Staff.Post.WINDOW_STAFF)
         for column, key in ((R.PARTY, "is_party_member"), (R.ACTIVE, "active")):
             if values.get(column) is not None:
                 row[key] = _yes_no(values[column], number, column, preview.errors)

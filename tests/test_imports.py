@@ -256,3 +256,26 @@ class TestRoster:
 
         with pytest.raises(PermissionDenied):
             imports.parse_roster(user=hall_manager, hall=other_hall, upload=self._roster([]))
+
+
+@pytest.mark.django_db
+def test_formula_like_text_survives_export_and_import_unchanged(client, hall_manager, ledger):
+    item = ledger["working"]
+    RectificationItem.objects.filter(pk=item.pk).update(measures="=SUM(A1:A9)", responsible_leader="@负责人",
+                                                        proof_notes="-见附件", completion_note="+已完成")
+    wb = _exported_ledger(client, hall_manager)
+    ws = wb.active
+    cell = ws.cell(row=_row_of(ws, item), column=_column(ws, "整改措施"))
+    assert cell.data_type == "s" and cell.value == "=SUM(A1:A9)"
+    preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+    assert not preview.errors and not preview.changes  # read back exactly as written
+
+
+@pytest.mark.django_db
+def test_an_english_screen_still_gets_a_chinese_ledger_that_imports_back(client, hall_manager, ledger):
+    client.force_login(hall_manager)
+    client.post(reverse("set_language"), {"language": "en"})
+    wb = load_workbook(io.BytesIO(b"".join(client.get(reverse("ledger_export")).streaming_content)))
+    assert [c.value for c in wb.active[3]][:3] == ["系统编号", "序号", "事项编号"]
+    preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+    assert not preview.errors and not preview.changes

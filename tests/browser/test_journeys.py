@@ -101,3 +101,34 @@ def test_hall_manager_reports_progress_with_proof_and_asks_for_close_out_on_a_ph
     assert item.status == "closure_requested" and item.progress.filter(proof__isnull=False).exists()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(phone, "ledger-item-phone")
+
+
+def test_office_publishes_a_circular_and_downloads_its_table(
+    live_server, browser, screenshot, office, regions, undercover_visit, hall_manager
+):
+    import datetime
+
+    from inspections import services
+    from inspections.models import Finding
+    from tests.factories import FindingFactory
+
+    finding = FindingFactory(visit=undercover_visit, status="confirmed")
+    circular = services.circular_save(actor=office, findings=[finding], values={
+        "issuer": "佳木斯市作风办", "issuer_code": "佳作整办", "year": 2026, "region": regions["city_a"],
+        "title": "关于窗口服务明察暗访情况的通报", "date": datetime.date(2026, 11, 21), "naming": "surname",
+    })
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, live_server.url, office.username, PASSWORD)
+    page.goto(f"{live_server.url}{circular.get_absolute_url()}")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('发布通报')")
+    page.wait_for_selector("text=通报已发布")
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.PUBLISHED
+    assert finding.rectification_items.get().status == "assigned"
+    with page.expect_download() as download:
+        page.click("text=导出问题清单（Excel）")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    screenshot(page, "circular-desktop")
+    context.close()
