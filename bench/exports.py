@@ -465,8 +465,9 @@ def run(rows: int = 200_000, *, halls: int = 400, import_rows: int = 10_000, iso
             say(f"  {step['key']}) {step['name']} …")
             path = os.path.join(out_dir, f"{step['key'].replace('/', '_')}.xlsx")
             result = measure(step["scenario"], data, step["params"], path, isolate=isolate)
-            result.update(step, path=path, size_mb=os.path.getsize(path) / 1024 / 1024)
-            say(f"     {result['rows']:,} rows in {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB")
+            result.update(step, path=path, size_mb=os.path.getsize(path) / 1024 / 1024, load=os.getloadavg()[0])
+            say(f"     {result['rows']:,} rows in {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB "
+                f"(load average {result['load']:.1f})")
             if result["rows"] != step["expect"]:
                 raise RuntimeError(f"{step['key']}) wrote {result['rows']} rows, not {step['expect']}")
             results.append(result)
@@ -478,7 +479,7 @@ def run(rows: int = 200_000, *, halls: int = 400, import_rows: int = 10_000, iso
             say(f"  import) parse_ledger + apply_ledger, {count:,} edited rows …")
             imported = measure("import", data, {"source": source}, source, isolate=isolate)
             imported.update(key="import", name=f"parse_ledger + apply_ledger, {count:,} rows", file_rows=count,
-                            path=source, size_mb=os.path.getsize(source) / 1024 / 1024)
+                            path=source, size_mb=os.path.getsize(source) / 1024 / 1024, load=os.getloadavg()[0])
             say(f"     {imported['rows']:,} items changed in {imported['seconds']:.1f} s "
                 f"(parse {imported['parse_seconds']:.1f} s, apply {imported['apply_seconds']:.1f} s)")
     return {"vendor": connection.vendor, "data": asdict(data), "results": results, "import": imported,
@@ -519,26 +520,30 @@ def report(outcome: dict) -> bool:
     print(f"Exports of {rows:,} rows on {outcome['vendor']}; peak MB by {memory} "
           f"({'each in its own process, above its baseline after django.setup()' if memory == 'ru_maxrss' else 'in-process'}).")
     print()
-    header = f"{'':4} {'measurement':<42} {'rows':>8} {'seconds':>8} {'rows/s':>8} {'peak MB':>8} {'file MB':>8}  vs writer"
+    header = (f"{'':4} {'measurement':<42} {'rows':>8} {'seconds':>8} {'rows/s':>8} {'peak MB':>8} {'file MB':>8} "
+              f"{'load':>5}  vs writer")
     print(header)
     print("-" * len(header))
-    writer_of = {"a": "c-a", "b": "c-b", "d": "c-a", "e": None}
+    writer_of = {"a": "c-a", "b": "c-b"}
     for r in outcome["results"]:
         ratio = ""
         writer = writer_of.get(r["key"])
-        if r["key"] in ("a", "b") and writer in by:
+        if writer in by:
             ratio = f"{r['seconds'] / by[writer]['seconds']:.2f}×"
         elif r["key"] == "d" and "e" in by:
             ratio = f"{r['seconds'] / by['e']['seconds']:.2f}× of (e)"
         print(f"{r['key'] + ')':<4} {r['name']:<42} {r['rows']:>8,} {r['seconds']:>8.1f} "
-              f"{r['rows'] / max(r['seconds'], 1e-9):>8,.0f} {r['peak_mb']:>8.0f} {r['size_mb']:>8.1f}  {ratio}")
+              f"{r['rows'] / max(r['seconds'], 1e-9):>8,.0f} {r['peak_mb']:>8.0f} {r['size_mb']:>8.1f} "
+              f"{r.get('load', 0):>5.1f}  {ratio}")
     if not outcome["import_export"]:
         print("d)   django-import-export: not installed, not measured")
     imported = outcome["import"]
     if imported:
         print(f"{'imp)':<4} {imported['name']:<42} {imported['rows']:>8,} {imported['seconds']:>8.1f} "
               f"{imported['rows'] / max(imported['seconds'], 1e-9):>8,.0f} {imported['peak_mb']:>8.0f} "
-              f"{imported['size_mb']:>8.1f}  parse {imported['parse_seconds']:.1f} s + apply {imported['apply_seconds']:.1f} s")
+              f"{imported['size_mb']:>8.1f} {imported.get('load', 0):>5.1f}  "
+              f"parse {imported['parse_seconds']:.1f} s + apply {imported['apply_seconds']:.1f} s")
+    print("load: the 1-minute load average when the measurement ended (2 cores; other work on the machine shows here)")
     print()
     met = True
     for target, ok, detail in verdicts(outcome):

@@ -7,7 +7,6 @@ from django.contrib.auth.models import Group
 from django.db.models import UniqueConstraint
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from inspections.facts import FACT_CHOICES, describe_facts
 from inspections.models import (
@@ -287,8 +286,13 @@ class CampaignAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnlyRecordAdmin(SimpleHistoryAdmin):
-    """Findings, visits and evidence change only through the services (and their rules)."""
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """Findings, visits, evidence and ledger records change only through the services.
+
+    A plain ModelAdmin on purpose: django-simple-history's admin history views
+    load old versions without the scoped queryset (the embargo would leak
+    there). The change history is shown on each record's own page instead.
+    """
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -325,6 +329,7 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(Finding)
 class FindingAdmin(ReadOnlyRecordAdmin):
+    # Relations that could name other records are left out of the read-only page.
     list_display = ["finding_code", "hall", "category", "observed_at", "status"]
     exclude = ["facts"]
     readonly_fields = ["facts_text"]

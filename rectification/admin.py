@@ -66,6 +66,7 @@ class ItemScoped(ReadOnlyRecordAdmin):
 
 @admin.register(RectificationItem)
 class RectificationItemAdmin(ItemScoped):
+    exclude = ["findings"]  # shown, scoped, on the item's own page
     list_display = ["code", "hall", "kind", "deadline", "status", "responsible_person"]
     list_filter = ["status", "kind", "needs_accountability"]
     search_fields = ["hall__name", "responsible_person", "measures"]
@@ -75,6 +76,7 @@ class RectificationItemAdmin(ItemScoped):
 
 @admin.register(ProgressEntry)
 class ProgressEntryAdmin(ItemScoped):
+    exclude = ["proof"]
     item_field = "item"
     list_display = ["item", "date", "author"]
     list_select_related = ["item", "author"]
@@ -90,6 +92,7 @@ class ExtensionRequestAdmin(ItemScoped):
 
 @admin.register(Revisit)
 class RevisitAdmin(ItemScoped):
+    exclude = ["items", "evidence"]
     item_field = "items"
     list_display = ["date", "verdict", "inspector"]
     list_filter = ["verdict"]
@@ -98,6 +101,7 @@ class RevisitAdmin(ItemScoped):
 
 @admin.register(Accountability)
 class AccountabilityAdmin(ReadOnlyRecordAdmin):
+    exclude = ["findings", "items"]
     list_display = ["decision_date", "subject_label", "hall", "track", "type", "deciding_body"]
     list_filter = ["track", "subject"]
     search_fields = ["person_name", "staff__name", "decision_number", "deciding_body"]

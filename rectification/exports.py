@@ -140,7 +140,11 @@ class AccountabilityExporter(Exporter):
         return self.queryset.count()
 
     def rows(self):
-        records = self.queryset.select_related("hall", "department", "staff").prefetch_related("findings")
+        # Only findings the hall side may know of are named (never one under embargo).
+        public = Finding.objects.filter(Q(undercover=False) | Q(status=Finding.Status.PUBLISHED))
+        records = self.queryset.select_related("hall", "department", "staff").prefetch_related(
+            Prefetch("findings", queryset=public)
+        )
         for number, r in enumerate(records.order_by("-decision_date", "id").iterator(chunk_size=1000), start=1):
             yield [
                 number, r.decision_date, r.subject_label, r.person_title, r.hall.name,

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -66,18 +67,18 @@ def _preview_page(request, batch, *, parse_again, apply, done_url, title):
 def ledger_import_preview(request, pk):
     batch = _batch(request, pk, ImportBatch.Kind.LEDGER)
     return _preview_page(
-        request, batch, parse_again=_ledger_changes, done_url="ledger", title=_("导入填报的整改台账"),
+        request, batch, parse_again=lambda b: _ledger_changes(request.user, b), done_url="ledger",
+        title=_("导入填报的整改台账"),
         apply=lambda b: imports.apply_ledger(user=request.user, batch=b),
     )
 
 
-def _ledger_changes(batch):
+def _ledger_changes(user, batch):
     """What each stored row would change now (the database may have moved on since the upload)."""
-    from rectification.models import RectificationItem
-
+    items = imports._editable_items(user)
     changes = []
     for row in batch.rows:
-        item = RectificationItem.objects.filter(pk=row["id"]).first()
+        item = items.filter(pk=row["id"]).first()
         if item is not None:
             changes.append({"row": row["row"], "label": item.code, "fields": imports._ledger_diff(item, row["values"])})
     return changes
@@ -99,6 +100,8 @@ def roster_import(request, hall_pk):
 def roster_import_preview(request, hall_pk, pk):
     hall = selectors.hall_for_user(user=request.user, pk=hall_pk)
     batch = _batch(request, pk, ImportBatch.Kind.ROSTER)
+    if batch.hall_id != hall.pk:
+        raise Http404
     return _preview_page(
         request, batch, parse_again=lambda b: [r["change"] for r in b.rows],
         done_url=hall.get_absolute_url(), title=_("导入工作人员名册：%(hall)s") % {"hall": hall},

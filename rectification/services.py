@@ -149,6 +149,8 @@ def item_assign(*, actor, item: RectificationItem, today=None, working_days=None
     today = today or timezone.localdate()
     item = _locked(item)
     _check_transition(item, Status.ASSIGNED)
+    if not ready_for_hall(item):
+        raise ValidationError(_("该整改事项还包含尚未通报的暗访问题，不能下发。"))
     if deadline is None:
         if working_days is None:
             rule = deadline_rule_for(item.findings.select_related("category").first())
@@ -166,6 +168,11 @@ def item_assign(*, actor, item: RectificationItem, today=None, working_days=None
         key=f"assigned:{item.pk}",
     )
     return item
+
+
+def ready_for_hall(item: RectificationItem) -> bool:
+    """Whether the hall may see every finding of the item (so the item can be assigned to it)."""
+    return all(_visible_to_hall(f) for f in item.findings.all())
 
 
 def _item_summary(item) -> str:
@@ -386,6 +393,8 @@ def revisit_record(*, actor, items, date: datetime.date, observation: str, verdi
         raise ValidationError({"observation": _("请填写回访看到的情况。")})
     if date > timezone.localdate():
         raise ValidationError({"date": _("回访日期不能晚于今天。")})
+    if len({item.hall_id for item in items}) > 1:
+        raise ValidationError(_("一次回访只能登记同一单位的整改事项；不同单位请分别登记。"))
     checked = check_uploads(files) if files else []
     with removed_on_failure() as written, transaction.atomic():
         locked = [_locked(item) for item in items]
@@ -441,8 +450,13 @@ def accountability_record(*, actor, hall, subject: str, track: str, type: str, d
     visible_findings = scope.findings_visible_to(actor)
     if any(f.hall_id != hall.pk or not visible_findings.filter(pk=f.pk).exists() for f in findings):
         errors["findings"] = [_("相关问题必须是本单位、且在您查看范围内的问题。")]
+    elif any(not _visible_to_hall(f) for f in findings):
+        # Accountability is seen by the hall; it must not point at a finding still under embargo.
+        errors["findings"] = [_("暗访问题通报发布后，才能登记与之相关的问责。")]
     if any(i.hall_id != hall.pk for i in items):
         errors["items"] = [_("相关整改事项必须属于本单位。")]
+    elif any(i.status == Status.PREPARED for i in items):
+        errors["items"] = [_("待下发的整改事项不能关联问责。")]
     if errors:
         raise ValidationError(errors)
     record = Accountability(

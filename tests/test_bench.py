@@ -68,7 +68,7 @@ def test_fill_then_benchmark_the_list():
     assert [r["key"] for r in results] == ["a", "b", "c", "d", "e"]
     for result in results:
         assert len(result["times_ms"]) == 2
-        assert 0 < result["median_ms"] <= result["p95_ms"]
+        assert 0 < result["median_ms"] <= result["p95_ms"] and result["cpu_ms"] >= 0
         assert result["queries"] > 0
         assert result["unbounded_counts"] == []
         assert result["rows"] <= 50

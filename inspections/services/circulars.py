@@ -64,7 +64,7 @@ def circular_save(*, actor, circular: Circular | None = None, values: dict, find
 @transaction.atomic
 def circular_publish(*, actor, circular: Circular, today: datetime.date | None = None) -> Circular:
     """One transaction: the findings become published (visible to the halls), their ledger items open."""
-    from rectification.services import item_assign, item_create
+    from rectification.services import item_assign, item_create, ready_for_hall
 
     circular = Circular.objects.select_for_update().select_related("region").get(pk=circular.pk)
     if circular.status != Circular.Status.DRAFT:
@@ -81,7 +81,9 @@ def circular_publish(*, actor, circular: Circular, today: datetime.date | None =
         prepared = published.rectification_items.filter(status="prepared")
         if prepared.exists():
             for item in prepared:
-                item_assign(actor=actor, item=item, today=today)
+                # An item bundling a finding of a later circular waits for that one.
+                if ready_for_hall(item):
+                    item_assign(actor=actor, item=item, today=today)
         elif not published.rectification_items.exists():
             item_create(actor=actor, findings=[published], today=today)
     circular.status = Circular.Status.PUBLISHED

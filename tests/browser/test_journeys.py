@@ -46,7 +46,12 @@ def test_inspector_logs_an_undercover_finding_with_a_photo_on_a_phone(
     sign_in(phone, live_server.url, inspector.username, PASSWORD)
     phone.click("text=开始走访")
     phone.fill("#hall-search", "汤原")
+    # Let the search settle: a later answer would replace the list under the tap.
+    phone.wait_for_load_state("networkidle")
+    phone.wait_for_timeout(400)
+    phone.wait_for_load_state("networkidle")
     phone.click(f"label.pick:has-text('{own_hall.name}')")
+    assert phone.is_checked("input[name=hall]")
     phone.check("input[name=mode][value=undercover]")
     phone.click("button:has-text('开始走访')")
     phone.wait_for_url(VISIT_PAGE)

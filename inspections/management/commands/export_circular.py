@@ -11,12 +11,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("circular", help="document number (e.g. 黑作整办〔2026〕3号) or id")
         parser.add_argument("-o", "--output", required=True)
+        parser.add_argument("--draft", action="store_true", help="allow a draft (its findings may be embargoed)")
 
-    def handle(self, *args, circular, output, **options):
+    def handle(self, *args, circular, output, draft=False, **options):
         lookup = Q(doc_number=circular) | (Q(pk=int(circular)) if circular.isdigit() else Q(pk__in=[]))
         found = Circular.objects.filter(lookup).first()
         if found is None:
             raise CommandError(f"No circular {circular!r}.")
+        if found.status != Circular.Status.PUBLISHED and not draft:
+            raise CommandError(f"{found.doc_number} is a draft; pass --draft to export it anyway.")
         with open(output, "wb") as handle:
             CircularExporter(circular=found).write(handle)
         self.stdout.write(f"{found.doc_number}: {found.findings.count()} findings → {output}")

@@ -12,9 +12,13 @@ class Command(BaseCommand):
         parser.add_argument("--region", help="a region code: that region and everything below it")
         parser.add_argument("--hall", type=int, help="a hall id")
         parser.add_argument("-o", "--output", required=True)
+        parser.add_argument("--include-prepared", action="store_true",
+                            help="also items waiting for their circular (they may name embargoed findings)")
 
-    def handle(self, *args, region=None, hall=None, output, **options):
+    def handle(self, *args, region=None, hall=None, output, include_prepared=False, **options):
         items = RectificationItem.objects.all()
+        if not include_prepared:
+            items = items.exclude(status=RectificationItem.Status.PREPARED)
         if region:
             found = Region.objects.filter(code=region).first()
             if found is None:
