@@ -398,13 +398,12 @@ def seed_rectification() -> int:
     )
     services.closure_request(actor=manager, item=item, completion_note="两名工作人员已规范佩戴工作牌。")
     made += 1
-    # Accountability for the staff member at the window of the off-post finding.
-    if off_post.staff_id:
-        services.accountability_record(
-            actor=office, hall=jiamusi, subject="staff", staff=off_post.staff, track="first_form",
-            type="谈话提醒", deciding_body="佳木斯市纪委监委", decision_number="佳纪〔2026〕41号",
-            decision_date=datetime.date(2026, 11, 20), findings=[off_post],
-        )
+    # Accountability for the intermediaries (an open-inspection finding the hall already knows of).
+    services.accountability_record(
+        actor=office, hall=qiqihar, subject="leader", person_name="孙立新", person_title="交易中心副主任",
+        track="first_form", type="诫勉", deciding_body="齐齐哈尔市纪委监委", decision_number="齐纪〔2026〕17号",
+        decision_date=datetime.date(2026, 11, 20), findings=[agents],
+    )
     return made
 
 
