@@ -1,6 +1,7 @@
 """Fill the database with synthetic findings for the list benchmark.
 
     .venv/bin/python -m bench.fill_findings --findings 1000000 [--halls 400] [--seed 2026]
+        [--defer-indexes | --no-defer-indexes] [--batch-size 50000]
 
 Everything goes under the bench province (code 990000): its cities, counties,
 halls, departments, windows and staff are created when there are fewer than
@@ -13,8 +14,10 @@ hold at least its category's required facts, with values that
 
 Rows are written straight to the tables, without model saves or signals, so
 no django-simple-history rows are made. On PostgreSQL they go through COPY
-(psycopg 3) in batches, and the tables are analysed afterwards; on SQLite
-through ``executemany``/``bulk_create`` in chunks of 5,000.
+(psycopg 3) in batches; big loads rebuild the finding table's indexes and
+foreign keys afterwards instead of maintaining them row by row; then the
+database is vacuumed and analysed. On SQLite they go through
+``executemany``/``bulk_create`` in chunks of 5,000. See bench/README.md.
 """
 
 import argparse

@@ -77,6 +77,7 @@ def run_export(job_id: int):
             handle.seek(0)
             job.file.save(f"{job.pk}-{timezone.now():%Y%m%d%H%M%S}.xlsx", File(handle), save=False)
         job.filename = exporter.filename
+        job.rows_done = job.rows_total or 0
         job.status = ExportJob.Status.DONE
         job.finished_at = timezone.now()
         job.expires_at = job.finished_at + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
