@@ -1,6 +1,9 @@
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Campaign, Finding, ProblemCategory, ServiceHall, Visit
@@ -40,7 +43,10 @@ class FindingFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("区划"), queryset=None, method="filter_region_subtree", empty_label=_("全部区划")
     )
-    hall = django_filters.ModelChoiceFilter(label=_("服务大厅"), queryset=None, empty_label=_("全部大厅"))
+    # A hall by name: a <select> of every hall in a province costs more to render than the page.
+    # (``hall`` by id still works in links.)
+    hall = django_filters.ModelChoiceFilter(queryset=None, widget=forms.HiddenInput)
+    hall_name = django_filters.CharFilter(label=_("服务大厅"), field_name="hall__name", lookup_expr="icontains")
     department = django_filters.CharFilter(
         label=_("部门"), field_name="department__name", lookup_expr="icontains"
     )
@@ -61,13 +67,12 @@ class FindingFilter(django_filters.FilterSet):
         label=_("专项整治行动"), field_name="visit__campaign", queryset=Campaign.objects.all(),
         empty_label=_("全部行动"),
     )
+    # Dates become a range of aware datetimes: "observed_at::date >= …" could not use the index.
     date_from = django_filters.DateFilter(
-        label=_("发现日期从"), field_name="observed_at", lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("发现日期从"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
-        label=_("发现日期至"), field_name="observed_at", lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("发现日期至"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"}),
     )
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
     order = django_filters.OrderingFilter(
@@ -111,3 +116,13 @@ class FindingFilter(django_filters.FilterSet):
     def filter_text(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(description__icontains=value) if value else queryset
+
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(observed_at__gte=_start_of(value)) if value else queryset
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(observed_at__lt=_start_of(value + datetime.timedelta(days=1))) if value else queryset
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

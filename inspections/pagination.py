@@ -8,6 +8,7 @@ index scan instead of a full COUNT(*).
 from dataclasses import dataclass
 
 COUNT_CAP = 10_000
+SEARCH_COUNT_CAP = 1_000
 
 
 @dataclass
@@ -43,10 +44,14 @@ def light_page(queryset, page_param, per_page: int, cap: int = COUNT_CAP) -> Lig
     except (TypeError, ValueError):
         number = 1
     offset = (number - 1) * per_page
-    rows = list(queryset[offset:offset + per_page + 1])
+    # Deep pages: find the page's keys on the bare query first, then join only
+    # those rows (an OFFSET over the joined query would join every skipped row).
+    keys = list(queryset.values_list("pk", flat=True)[offset:offset + per_page + 1])
+    by_key = queryset.in_bulk(keys[:per_page]) if keys else {}
+    rows = [by_key[key] for key in keys[:per_page] if key in by_key]
     # Counting a capped slice is a bounded scan; ordering does not matter for it.
     count = queryset.order_by()[:cap + 1].count()
     return LightPage(
-        object_list=rows[:per_page], number=number, has_next=len(rows) > per_page,
+        object_list=rows[:per_page], number=number, has_next=len(keys) > per_page,
         count=min(count, cap), count_capped=count > cap,
     )

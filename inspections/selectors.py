@@ -74,10 +74,16 @@ def hall_staff(hall: ServiceHall) -> QuerySet[Staff]:
 FINDING_LIST_RELATED = (
     "hall", "hall__region", "category", "category__parent", "window", "department", "staff", "visit",
 )
+# The list page joins only what it shows; the rest comes in one query each for the
+# page's rows. Ten joins cost PostgreSQL more to plan than to run (bench/README.md).
+FINDING_PAGE_JOINS = ("hall", "hall__region", "category")
+FINDING_PAGE_PREFETCH = ("window", "department", "staff")
 
 
 def finding_list(*, user, params=None) -> FindingFilter:
-    findings = findings_visible_to(user).select_related(*FINDING_LIST_RELATED)
+    findings = (
+        findings_visible_to(user).select_related(*FINDING_PAGE_JOINS).prefetch_related(*FINDING_PAGE_PREFETCH)
+    )
     return FindingFilter(params, queryset=findings, user=user)
 
 
@@ -93,7 +99,7 @@ def review_queue(*, user) -> QuerySet[Finding]:
     return (
         findings_visible_to(user)
         .filter(status=Finding.Status.SUBMITTED)
-        .select_related(*FINDING_LIST_RELATED)
+        .select_related(*FINDING_PAGE_JOINS).prefetch_related(*FINDING_PAGE_PREFETCH)
         .order_by("submitted_at", "id")
     )
 

@@ -19,7 +19,7 @@ from inspections import scope, selectors, services
 from inspections.facts import describe_facts
 from inspections.forms import FindingForm, RejectForm, VisitForm, add_errors
 from inspections.models import Finding, Role
-from inspections.pagination import light_page
+from inspections.pagination import COUNT_CAP, SEARCH_COUNT_CAP, light_page
 
 
 def filters_open(request) -> bool:
@@ -203,7 +203,9 @@ def finding_list(request):
     if not scope.can_see_business_records(request.user):
         raise PermissionDenied
     finding_filter = selectors.finding_list(user=request.user, params=request.GET)
-    page = light_page(finding_filter.qs, request.GET.get("page"), settings.PAGE_SIZE)
+    # Counting text matches costs most; a lower cap keeps a search as quick as a browse.
+    cap = SEARCH_COUNT_CAP if request.GET.get("q", "").strip() else COUNT_CAP
+    page = light_page(finding_filter.qs, request.GET.get("page"), settings.PAGE_SIZE, cap=cap)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
