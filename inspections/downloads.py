@@ -22,10 +22,12 @@ def is_large(exporter) -> bool:
     return count is not None and count > settings.EXPORT_BACKGROUND_THRESHOLD
 
 
-def export_or_queue(request, kind: str, exporter):
-    """Small exports go straight to the browser; large ones are queued (see inspections.jobs)."""
-    if is_large(exporter):
-        from inspections.jobs import queue_export
+def export_list(request, kind: str):
+    """“导出Excel” for a filtered list: the same exporter, built the same way, whether it
+    goes straight to the browser or (when large) to the background worker (inspections.jobs)."""
+    from inspections.jobs import build_exporter, queue_export
 
+    exporter = build_exporter(kind, request.user, dict(request.GET.lists()))
+    if is_large(exporter):
         return queue_export(request, kind)
     return xlsx_response(exporter)

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 
 from inspections import scope
 from inspections import selectors as inspection_selectors
-from inspections.downloads import export_or_queue, xlsx_response
+from inspections.downloads import export_list, xlsx_response
 from inspections.forms import add_errors
 from inspections.models import Finding, Role
 from inspections.pagination import light_page
 from rectification import selectors, services
-from rectification.exports import AccountabilityExporter, LedgerExporter, StatisticsExporter
+from rectification.exports import StatisticsExporter
 from rectification.forms import (
     AccountabilityForm,
     ClosureRequestForm,
@@ -342,22 +342,21 @@ def notifications_read(request):
 
 # --- Excel --------------------------------------------------------------------------------
 
-@login_required
-def ledger_export(request):
+def _list_export(request, kind):
     _business(request.user)
     if request.user.role == Role.INSPECTOR:
         raise PermissionDenied
-    exporter = LedgerExporter(queryset=selectors.ledger(user=request.user, params=request.GET).qs)
-    return export_or_queue(request, "ledger", exporter)
+    return export_list(request, kind)
+
+
+@login_required
+def ledger_export(request):
+    return _list_export(request, "ledger")
 
 
 @login_required
 def accountability_export(request):
-    _business(request.user)
-    if request.user.role == Role.INSPECTOR:
-        raise PermissionDenied
-    exporter = AccountabilityExporter(queryset=selectors.accountability_list(user=request.user, params=request.GET).qs)
-    return export_or_queue(request, "accountability", exporter)
+    return _list_export(request, "accountability")
 
 
 @login_required

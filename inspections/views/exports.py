@@ -3,14 +3,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from inspections import scope, selectors
-from inspections.downloads import export_or_queue
-from inspections.exports import FindingListExporter
+from inspections import scope
+from inspections.downloads import export_list
 
 
 @login_required
 def findings_export(request):
     if not scope.can_see_business_records(request.user):
         raise PermissionDenied
-    finding_filter = selectors.finding_list(user=request.user, params=request.GET)
-    return export_or_queue(request, "findings", FindingListExporter(queryset=finding_filter.qs))
+    return export_list(request, "findings")
