@@ -112,3 +112,19 @@ def test_language_and_time_settings(settings):
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
     assert ("en", "English") in settings.LANGUAGES
+
+
+def test_manage_py_with_no_configuration_runs_as_development():
+    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c",
+         "from django.conf import settings; print(settings.DEBUG)"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
+
+
+def test_a_deployment_with_a_secret_key_is_not_put_in_debug_by_manage_py():
+    result = _run_manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)",
+                         env_overrides={"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "x"})
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
