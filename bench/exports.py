@@ -1,7 +1,7 @@
 """Excel export and import: speed and peak memory, against the writer's own limit and django-import-export.
 
     .venv/bin/python -m bench.exports [--rows 200000] [--halls 400] [--import-rows 10000]
-    .venv/bin/python -m bench.exports --rows 20000 --profile a   # cProfile one scenario, in-process
+    .venv/bin/python -m bench.exports --rows 5000 --profile a   # cProfile one scenario, in-process
 
 One run, one set of data. The first ``--rows`` bench findings (by id; the
 filler in ``bench.fill_findings`` adds what is missing) each get a
@@ -24,8 +24,10 @@ Each measurement runs in a fresh child process (multiprocessing, "spawn"):
 seconds are wall time of the measured call alone; peak MB is the child's
 peak RSS (``VmHWM``; see ``_peak_rss_mb`` for why not ``ru_maxrss``) minus
 its own baseline taken after ``django.setup()`` and the imports, so it
-counts what the measurement (and its untimed preparation) made. Children log no SQL (``settings.DEBUG`` off),
-as in production. Files go to a temporary directory and are removed.
+counts what the measurement (and its untimed preparation) made. Children log
+no SQL (``settings.DEBUG`` off), as in production. Files go to a temporary
+directory and are removed. ``--profile`` runs in this process at ``--rows``,
+which also narrows the bench circular to those rows.
 """
 
 import argparse

@@ -185,6 +185,9 @@ def write_sheet(wb: Workbook, sheet: Sheet, *, on_row=None):
     for count, values in enumerate(sheet.rows, start=1):
         ws.row_dimensions[HEADER_ROW + count].height = LINE_HEIGHT * _lines(values, widths)
         ws.append([styles.cell(v, number_format=f) for v, f in zip(values, formats, strict=True)])
+        # The row (and its height) is written out on append; keeping the entry would
+        # make memory grow with the row count (bench/README.md).
+        del ws.row_dimensions[HEADER_ROW + count]
         if on_row is not None and count % 500 == 0:
             on_row(count)
     for index, column in enumerate(sheet.columns, start=1):

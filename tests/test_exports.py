@@ -54,6 +54,7 @@ class TestCircularLayout:
         assert ws["A4"].font.name == FONT_NAME and ws["G4"].alignment.wrap_text and ws["G4"].border.left.style == "thin"
         assert ws["E4"].is_date and ws["E4"].number_format == "yyyy-mm-dd hh:mm"
         assert ws["F4"].value == "仪容仪表"  # taxonomy order: A before C
+        assert ws.row_dimensions[5].height > 14.5  # a wrapped description gets a taller row
         assert ws.max_row == 5
 
     def test_management_command(self, published_circular, tmp_path):
