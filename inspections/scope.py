@@ -169,12 +169,27 @@ def finding_q(user) -> Q:
     if user.role == Role.AUDITOR:
         return in_scope & ((Q(undercover=False) & ~Q(status=Status.DRAFT)) | published)
     if user.role == Role.HALL_MANAGER:
-        # The hall side sees undercover findings once published; findings of an
-        # open inspection (made in front of the hall) once the office confirms
-        # them; and its own self-inspection at once.
-        confirmed_open = Q(status=Status.CONFIRMED, undercover=False)
-        return in_scope & (published | confirmed_open | Q(source=Finding.Source.SELF_INSPECTION))
+        return in_scope & HALL_SIDE_Q
     return _NOTHING
+
+
+# What the hall side may know of a finding: undercover ones once published;
+# those of an open inspection (made in front of the hall) once the office
+# confirms them; its own self-inspection at once. ``known_to_hall`` is the same
+# rule for one finding in memory; both must change together.
+HALL_SIDE_Q = (
+    Q(status=Status.PUBLISHED)
+    | Q(status=Status.CONFIRMED, undercover=False)
+    | Q(source=Finding.Source.SELF_INSPECTION)
+)
+
+
+def known_to_hall(finding: Finding) -> bool:
+    return (
+        finding.status == Status.PUBLISHED
+        or (finding.status == Status.CONFIRMED and not finding.undercover)
+        or finding.source == Finding.Source.SELF_INSPECTION
+    )
 
 
 def findings_visible_to(user) -> QuerySet[Finding]:

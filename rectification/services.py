@@ -83,15 +83,6 @@ def _offices(item):
 
 # --- Creating and assigning items ---------------------------------------------------------
 
-def _visible_to_hall(finding: Finding) -> bool:
-    """Whether the hall may already see the finding (see scope.finding_q for hall managers)."""
-    return (
-        finding.status == Finding.Status.PUBLISHED
-        or finding.source == Finding.Source.SELF_INSPECTION
-        or (finding.status == Finding.Status.CONFIRMED and not finding.undercover)
-    )
-
-
 @transaction.atomic
 def item_create(*, actor, findings: list[Finding], kind: str | None = None, working_days: int | None = None,
                 deadline: datetime.date | None = None, measures: str = "", standard: str = "",
@@ -138,7 +129,7 @@ def item_create(*, actor, findings: list[Finding], kind: str | None = None, work
     item._history_user = actor
     item.save()
     item.findings.set(findings)
-    if all(_visible_to_hall(f) for f in findings):
+    if all(scope.known_to_hall(f) for f in findings):
         item = item_assign(actor=actor, item=item, today=today, working_days=working_days, deadline=deadline)
     return item
 
@@ -172,7 +163,7 @@ def item_assign(*, actor, item: RectificationItem, today=None, working_days=None
 
 def ready_for_hall(item: RectificationItem) -> bool:
     """Whether the hall may see every finding of the item (so the item can be assigned to it)."""
-    return all(_visible_to_hall(f) for f in item.findings.all())
+    return all(scope.known_to_hall(f) for f in item.findings.all())
 
 
 def _item_summary(item) -> str:
@@ -450,7 +441,7 @@ def accountability_record(*, actor, hall, subject: str, track: str, type: str, d
     visible_findings = scope.findings_visible_to(actor)
     if any(f.hall_id != hall.pk or not visible_findings.filter(pk=f.pk).exists() for f in findings):
         errors["findings"] = [_("相关问题必须是本单位、且在您查看范围内的问题。")]
-    elif any(not _visible_to_hall(f) for f in findings):
+    elif any(not scope.known_to_hall(f) for f in findings):
         # Accountability is seen by the hall; it must not point at a finding still under embargo.
         errors["findings"] = [_("暗访问题通报发布后，才能登记与之相关的问责。")]
     if any(i.hall_id != hall.pk for i in items):

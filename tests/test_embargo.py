@@ -137,3 +137,13 @@ def test_visit_counts_leave_out_findings_the_office_may_not_see(client, findings
     visits = {v.pk: v.finding_count for v in client.get(reverse("visit_list")).context["page"]}
     # The undercover visit has a draft (not yet sent), a submitted and a published finding.
     assert visits[findings["undercover"].visit_id] == 2
+
+
+@pytest.mark.django_db
+def test_the_hall_side_rule_in_sql_and_in_memory_agree(findings, ledger):
+    from inspections.models import Finding
+
+    in_sql = set(Finding.objects.filter(scope.HALL_SIDE_Q).values_list("pk", flat=True))
+    in_memory = {f.pk for f in Finding.objects.all() if scope.known_to_hall(f)}
+    assert in_sql == in_memory and in_sql  # and the fixture has findings on both sides
+    assert in_sql != set(Finding.objects.values_list("pk", flat=True))

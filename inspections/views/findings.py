@@ -249,10 +249,10 @@ def _rectification_context(user, finding):
     return {
         "rectification_items": items,
         "can_rectify": (office or own_self_inspection) and ready and not finding.rectification_items.exists(),
-        "can_record_accountability": office and (
-            finding.status == Finding.Status.PUBLISHED
-            or (finding.status == Finding.Status.CONFIRMED and not finding.undercover)
-        ),
+        # Accountability is seen by the hall, so only for findings the hall may know of.
+        "can_record_accountability": office
+        and finding.status in (Finding.Status.CONFIRMED, Finding.Status.PUBLISHED)
+        and scope.known_to_hall(finding),
     }
 
 
