@@ -71,6 +71,7 @@ class TestCounting:
 
 
 @pytest.mark.django_db
+@pytest.mark.calendar_as_shipped
 class TestUnknownYears:
     def test_a_year_nobody_knows_is_a_clear_error(self):
         with pytest.raises(UnknownCalendarYear) as caught:
