@@ -16,11 +16,12 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 
 from django.conf import settings
 from django.utils import timezone, translation
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -91,6 +92,36 @@ class Exporter:
         return f"{self.title or self.sheet_name}-{stamp}.xlsx"
 
 
+# --- For exporters: rows are built from plain values, a chunk at a time -------------------------
+# Model instances, related managers and get_*_display() cost more per row than
+# writing the row (bench/README.md); large exports read values_list() rows in
+# chunks and look up what is many-to-one per chunk, keyed by id.
+
+def in_chunks(iterable: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def choice_labels(choices) -> dict:
+    """Value → label as a workbook carries it: always Chinese (see write_workbook)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {value: str(label) for value, label in choices}
+
+
+def grouped(pairs: Iterable[tuple]) -> dict:
+    """[(key, value), …] → {key: [value, …]}, keeping the order of the pairs."""
+    groups: dict = {}
+    for key, value in pairs:
+        groups.setdefault(key, []).append(value)
+    return groups
+
+
+def joined(values) -> str:
+    """Several values in one cell, the way ledgers list them: "甲；乙"."""
+    return "；".join(v for v in values if v)
+
+
 def safe_text(value: str) -> bool:
     """True when Excel would take the text as plain text."""
     return not value.startswith(FORMULA_TRIGGERS)
@@ -110,25 +141,45 @@ def _excel_value(value):
 
 
 class _Styles:
-    """One WriteOnlyCell factory per sheet; the style objects are shared, as openpyxl wants."""
+    """One cell factory per sheet.
 
-    def __init__(self, ws, columns):
+    openpyxl finds a style's index in the workbook's style table by hashing
+    the style objects, for every cell and every attribute (a Border hashes its
+    four Sides): that was half the time of a large export. Each combination of
+    font, alignment, fill, border, number format and quote prefix is worked
+    out once here, and every cell with that combination is given the same
+    array of style indexes.
+    """
+
+    def __init__(self, ws):
         self.ws = ws
-        self.columns = columns
+        self._arrays = {}
+
+    def _array(self, font, alignment, fill, border, number_format, quoted):
+        key = (id(font), id(alignment), id(fill), id(border), number_format, quoted)
+        found = self._arrays.get(key)
+        if found is None:
+            cell = WriteOnlyCell(self.ws)
+            cell.font = font
+            cell.alignment = alignment
+            if border is not None:
+                cell.border = border
+            if fill is not None:
+                cell.fill = fill
+            if number_format:
+                cell.number_format = number_format
+            if quoted:
+                cell.quotePrefix = True
+            # The style objects are kept with their array, so that their ids stay theirs.
+            found = self._arrays[key] = (cell._style, (font, alignment, fill, border))
+        return found[0]
 
     def cell(self, value, *, font=BODY_FONT, alignment=WRAP, fill=None, number_format=None, border=BORDER):
-        cell = WriteOnlyCell(self.ws, value=_excel_value(value))
-        if isinstance(value, str) and value and not safe_text(value):
+        quoted = isinstance(value, str) and value != "" and not safe_text(value)
+        cell = Cell(self.ws, row=1, column=1, value=_excel_value(value))
+        cell._style = self._array(font, alignment, fill, border, number_format, quoted)
+        if quoted:
             cell.data_type = "s"  # never a formula
-            cell.quotePrefix = True
-        cell.font = font
-        cell.alignment = alignment
-        if border is not None:
-            cell.border = border
-        if fill is not None:
-            cell.fill = fill
-        if number_format:
-            cell.number_format = number_format
         return cell
 
 
@@ -173,7 +224,7 @@ def write_sheet(wb: Workbook, sheet: Sheet, *, on_row=None):
     ws.merged_cells.add(f"A1:{last}1")
     ws.merged_cells.add(f"A2:{last}2")
 
-    styles = _Styles(ws, sheet.columns)
+    styles = _Styles(ws)
     ws.row_dimensions[1].height = 32
     ws.append([styles.cell(sheet.title, font=TITLE_FONT, alignment=CENTRE, border=None)])
     ws.append([styles.cell(sheet.subtitle, font=SUBTITLE_FONT, alignment=Alignment(horizontal="right"), border=None)])

@@ -1,20 +1,28 @@
 """Excel exports of findings and circulars (see inspections.exporting for the framework)."""
 
+import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from inspections.exporting import Column, Exporter
+from inspections.exporting import Column, Exporter, choice_labels, grouped, in_chunks
 from inspections.facts import describe_facts
-from inspections.models import Circular, Finding
+from inspections.models import Circular, Finding, Window
+
+CHUNK = 2000
+
+
+def naming_label(name: str, naming: str) -> str:
+    """A name as a circular prints it: in full, or as "张某"."""
+    return name if naming == Circular.Naming.FULL else f"{name[0]}某"
 
 
 def person_label(finding: Finding, naming: str = Circular.Naming.FULL) -> str:
-    """The person as a circular names them: in full, or as "张某"."""
+    """The person as a circular names them."""
     if finding.staff_id:
-        name = finding.staff.name
-        return name if naming == Circular.Naming.FULL else f"{name[0]}某"
+        return naming_label(finding.staff.name, naming)
     return finding.staff_description
 
 
@@ -46,20 +54,42 @@ class FindingListExporter(Exporter):
         return self.queryset.count()
 
     def rows(self):
-        for f in self.queryset.select_related(*FINDING_RELATED).iterator(chunk_size=2000):
+        severities, sources = choice_labels(Finding.Severity.choices), choice_labels(Finding.Source.choices)
+        statuses = choice_labels(Finding.Status.choices)
+        values = self.queryset.prefetch_related(None).values_list(
+            "pk", "observed_at", "hall__region__full_name", "hall__name", "department__name", "window__label",
+            "window__number", "category__code", "category__name", "description", "facts", "staff__name",
+            "staff_description", "severity", "source", "status",
+        )
+        for (pk, observed_at, region, hall, department, window_label, window_number, category_code, category,
+             description, facts, staff_name, staff_description, severity, source, status) in values.iterator(CHUNK):
             yield [
-                f.code, f.observed_at, region_label(f), f.hall.name,
-                f.department.name if f.department_id else "",
-                str(f.window.display_label) if f.window_id else "",
-                f"{f.category.code} {f.category.name}", f.description, describe_facts(f.facts),
-                person_label(f), f.get_severity_display(), f.get_source_display(), f.get_status_display(),
+                Finding.code_for(pk), observed_at, region, hall, department or "",
+                str(Window.label_for(window_label, window_number)) if window_number is not None else "",
+                f"{category_code} {category}", description, describe_facts(facts),
+                staff_description if staff_name is None else staff_name,
+                severities[severity], sources[source], statuses[status],
             ]
 
 
-def handling_opinion(finding: Finding) -> str:
-    """处理意见: the accountability decided for the finding, or the standing order to fix it."""
-    decided = [f"{a.get_track_display()}（{a.type}）" for a in finding.accountability.all()]
-    return "；".join(decided) or "责令整改"
+class _CircularFinding(NamedTuple):
+    """What a circular's findings table reads of each finding (``CircularExporter.values``)."""
+
+    id: int
+    region: str
+    hall: str
+    department: str | None
+    window_label: str | None
+    window_number: int | None
+    observed_at: datetime.datetime
+    category_class: str | None
+    category: str
+    description: str
+    facts: dict
+    staff_name: str | None
+    staff_description: str
+    source: str
+    deadline: datetime.date | None
 
 
 @dataclass
@@ -79,24 +109,46 @@ class CircularExporter(Exporter):
         self.title = f"{self.circular.title}问题清单"
         self.subtitle = f"{self.circular.doc_number}    {self.circular.date:%Y年%m月%d日}"
 
-    def findings(self):
-        return (
-            self.circular.findings.select_related(*FINDING_RELATED)
-            .prefetch_related("accountability", "rectification_items")
-            .order_by("category__parent__order", "category__order", "observed_at", "id")
-        )
-
     def count(self):
         return self.circular.findings.count()
 
+    def values(self):
+        """The findings in taxonomy order as plain rows; the deadline is that of the first item."""
+        item = Finding.rectification_items.through.objects.filter(finding=OuterRef("pk")).order_by(
+            "rectificationitem__deadline", "rectificationitem_id"  # as finding.rectification_items.all()
+        )
+        return (
+            self.circular.findings.annotate(circular_deadline=Subquery(item.values("rectificationitem__deadline")[:1]))
+            .order_by("category__parent__order", "category__order", "observed_at", "id")
+            .values_list(
+                "pk", "hall__region__full_name", "hall__name", "department__name", "window__label", "window__number",
+                "observed_at", "category__parent__name", "category__name", "description", "facts", "staff__name",
+                "staff_description", "source", "circular_deadline",
+            )
+        )
+
     def rows(self):
-        for number, f in enumerate(self.findings().iterator(chunk_size=2000), start=1):
-            items = list(f.rectification_items.all())
-            deadline = items[0].deadline if items else None
-            yield [
-                number, region_label(f), f.hall.name + (f" {f.department.name}" if f.department_id else ""),
-                str(f.window.display_label) if f.window_id else "", f.observed_at,
-                f.category.parent.name if f.category.parent_id else f.category.name, f.description,
-                describe_facts(f.facts), person_label(f, self.circular.naming), handling_opinion(f), deadline,
-                f.get_source_display(),
-            ]
+        from rectification.models import Accountability  # rectification builds on inspections
+
+        sources = choice_labels(Finding.Source.choices)
+        tracks = choice_labels(Accountability.Track.choices)
+        decided = Accountability.findings.through.objects.order_by(
+            "finding_id", "-accountability__decision_date", "-accountability_id"  # as finding.accountability.all()
+        )
+        naming = self.circular.naming
+        number = 0
+        for chunk in in_chunks(self.values().iterator(chunk_size=CHUNK), CHUNK):
+            opinions = grouped(
+                (finding_id, f"{tracks[track]}（{kind}）") for finding_id, track, kind in
+                decided.filter(finding_id__in=[row[0] for row in chunk])
+                .values_list("finding_id", "accountability__track", "accountability__type")
+            )
+            for f in map(_CircularFinding._make, chunk):
+                number += 1
+                person = f.staff_description if f.staff_name is None else naming_label(f.staff_name, naming)
+                yield [
+                    number, f.region, f.hall + (f" {f.department}" if f.department else ""),
+                    str(Window.label_for(f.window_label, f.window_number)) if f.window_number is not None else "",
+                    f.observed_at, f.category_class or f.category, f.description, describe_facts(f.facts), person,
+                    "；".join(opinions.get(f.id, ())) or "责令整改", f.deadline, sources[f.source],
+                ]

@@ -7,10 +7,12 @@ a category asks for, not what a "minute" is.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -138,12 +140,26 @@ def clean_facts(category, raw: dict) -> dict:
 
 def describe_facts(facts: dict) -> str:
     """Facts as one line of text, e.g. "离岗时长 27 分钟；等候群众 3 人"."""
+    texts = _fact_texts(translation.get_language())
     parts = []
     for key, value in facts.items():
-        kind = FACT_KINDS.get(key)
-        if kind is None:
+        found = texts.get(key)
+        if found is None:
             continue
-        if kind.type == "choice":
-            value = dict(kind.choices).get(value, value)
-        parts.append(f"{kind.label} {value}{(' ' + str(kind.unit)) if kind.unit else ''}")
+        label, unit, choices = found
+        if choices:
+            value = choices.get(value, value)
+        parts.append(f"{label} {value}{unit}")
     return "；".join(parts)
+
+
+@functools.cache
+def _fact_texts(language: str | None) -> dict:
+    """Each kind's label, " unit" and choice labels in one language, translated once (exports call
+    describe_facts for every row)."""
+    with translation.override(language):
+        return {
+            key: (str(kind.label), f" {kind.unit}" if kind.unit else "",
+                  {value: str(label) for value, label in kind.choices})
+            for key, kind in FACT_KINDS.items()
+        }

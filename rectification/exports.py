@@ -4,16 +4,25 @@ The ledger's columns are declared once here and serve the export, the
 import (``rectification.imports``) and the import template.
 """
 
+import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 
-from inspections.exporting import Column, Exporter, Sheet
-from inspections.models import Finding
-from rectification.models import WORKING_STATUSES, RectificationItem
+from inspections.exporting import Column, Exporter, Sheet, choice_labels, grouped, in_chunks, joined
+from inspections.models import Circular, Finding, Window
+from rectification.models import (
+    WORKING_STATUSES,
+    ProgressEntry,
+    RectificationItem,
+    RectificationKind,
+    Revisit,
+)
 
 
 def status_labels() -> tuple[str, ...]:
@@ -66,42 +75,82 @@ LEDGER_COLUMNS = [
 LEDGER_EDITABLE = (L.MEASURES, L.LEADER, L.PERSON, L.PROGRESS, L.PROGRESS_DATE, L.COMPLETION, L.PROOF, L.STATUS)
 
 
-def ledger_queryset(items: QuerySet) -> QuerySet:
+# What the ledger reads of an item, in this order (``ledger_rows`` unpacks it).
+_ITEM_VALUES = (
+    "pk", "hall__name", "department__name", "kind", "measures", "responsible_leader", "responsible_person",
+    "deadline", "completion_note", "proof_notes", "status", "closed_on", "closed_by__display_name",
+    "closed_by__username", "ledger_progress_text", "ledger_progress_date", "ledger_revisit_verdict",
+)
+
+
+class _ItemFinding(NamedTuple):
+    """What the ledger reads of each finding of an item (after the item's id)."""
+
+    id: int
+    source: str
+    observed_at: datetime.datetime
+    window_label: str | None
+    window_number: int | None
+    category: str
+    description: str
+
+
+_FINDING_VALUES = (
+    "rectificationitem_id", "finding_id", "finding__source", "finding__observed_at", "finding__window__label",
+    "finding__window__number", "finding__category__name", "finding__description",
+)
+CHUNK = 1000
+
+
+def ledger_values(items: QuerySet) -> QuerySet:
+    """The items as plain rows in ledger order, with the latest progress and revisit verdict."""
+    latest = ProgressEntry.objects.filter(item=OuterRef("pk")).order_by("-date", "-id")
+    revisit = Revisit.objects.filter(items=OuterRef("pk")).order_by("-date", "-id")
     return (
-        items.prefetch_related(None)  # the page's own prefetches are replaced by these
-        .select_related("hall", "department", "closed_by")
-        .prefetch_related(
-            Prefetch("findings", queryset=Finding.objects.select_related("category", "window").prefetch_related("circulars")),
-            "progress", "revisits",
+        items.prefetch_related(None)  # the page's own prefetches mean nothing to plain rows
+        .annotate(
+            ledger_progress_text=Subquery(latest.values("text")[:1]),
+            ledger_progress_date=Subquery(latest.values("date")[:1]),
+            ledger_revisit_verdict=Subquery(revisit.values("verdict")[:1]),
         )
         .order_by("hall__name", "deadline", "id")
+        .values_list(*_ITEM_VALUES)
     )
 
 
-def _joined(values):
-    return "；".join(v for v in values if v)
-
-
-def ledger_row(number: int, item: RectificationItem) -> list:
-    findings = list(item.findings.all())
-    progress = list(item.progress.all())
-    revisits = list(item.revisits.all())
-    circulars = {c.doc_number for f in findings for c in f.circulars.all() if c.status == "published"}
-    windows = {str(f.window.display_label) for f in findings if f.window_id}
-    return [
-        item.pk, number, item.code, _joined(f.code for f in findings),
-        _joined([_joined(sorted({f.get_source_display() for f in findings})), *sorted(circulars)]),
-        min((f.observed_at for f in findings), default=None), _joined([item.hall.name, *sorted(windows)]),
-        _joined(sorted({f.category.name for f in findings})), _joined(f.description for f in findings),
-        item.get_kind_display(), item.measures,
-        item.department.name if item.department_id else item.hall.name,
-        item.responsible_leader, item.responsible_person, item.deadline,
-        progress[-1].text if progress else "", progress[-1].date if progress else None,
-        item.completion_note, item.proof_notes,
-        revisits[0].get_verdict_display() if revisits else "", item.get_status_display(),
-        "是" if item.status == RectificationItem.Status.CLOSED else "否", item.closed_on,
-        str(item.closed_by) if item.closed_by_id else "", "",
-    ]
+def ledger_rows(items: QuerySet) -> Iterator[list]:
+    """One row per item in LEDGER_COLUMNS order; a few queries per thousand items."""
+    kinds, statuses = choice_labels(RectificationKind.choices), choice_labels(RectificationItem.Status.choices)
+    sources, verdicts = choice_labels(Finding.Source.choices), choice_labels(Revisit.Verdict.choices)
+    item_findings = RectificationItem.findings.through.objects.order_by(
+        "rectificationitem_id", "-finding__observed_at", "-finding_id"  # as item.findings.all()
+    )
+    published = Circular.findings.through.objects.filter(circular__status=Circular.Status.PUBLISHED)
+    number = 0
+    for chunk in in_chunks(ledger_values(items).iterator(chunk_size=CHUNK), CHUNK):
+        findings = grouped(
+            (row[0], _ItemFinding(*row[1:])) for row in
+            item_findings.filter(rectificationitem_id__in=[row[0] for row in chunk]).values_list(*_FINDING_VALUES)
+        )
+        finding_ids = [f.id for group in findings.values() for f in group]
+        circulars = grouped(published.filter(finding_id__in=finding_ids).values_list("finding_id", "circular__doc_number"))
+        for (pk, hall, department, kind, measures, leader, person, deadline, completion, proof, status, closed_on,
+             closer_name, closer_username, progress_text, progress_date, verdict) in chunk:
+            number += 1
+            mine = findings.get(pk, ())
+            windows = {str(Window.label_for(f.window_label, f.window_number)) for f in mine if f.window_number is not None}
+            numbers = {doc for f in mine for doc in circulars.get(f.id, ())}
+            yield [
+                pk, number, RectificationItem.code_for(pk), joined(Finding.code_for(f.id) for f in mine),
+                joined([joined(sorted({sources[f.source] for f in mine})), *sorted(numbers)]),
+                min((f.observed_at for f in mine), default=None), joined([hall, *sorted(windows)]),
+                joined(sorted({f.category for f in mine})), joined(f.description for f in mine),
+                kinds.get(kind, kind), measures, department or hall, leader, person, deadline,
+                progress_text or "", progress_date, completion, proof,
+                verdicts.get(verdict, "") if verdict else "", statuses.get(status, status),
+                "是" if status == RectificationItem.Status.CLOSED else "否", closed_on,
+                closer_name or closer_username or "", "",
+            ]
 
 
 @dataclass
@@ -118,8 +167,7 @@ class LedgerExporter(Exporter):
         return self.queryset.count()
 
     def rows(self):
-        for number, item in enumerate(ledger_queryset(self.queryset).iterator(chunk_size=1000), start=1):
-            yield ledger_row(number, item)
+        return ledger_rows(self.queryset)
 
 
 @dataclass
@@ -149,7 +197,7 @@ class AccountabilityExporter(Exporter):
             yield [
                 number, r.decision_date, r.subject_label, r.person_title, r.hall.name,
                 r.department.name if r.department_id else "", r.get_track_display(), r.type, r.deciding_body,
-                r.decision_number, _joined(f.code for f in r.findings.all()), r.notes,
+                r.decision_number, joined(f.code for f in r.findings.all()), r.notes,
             ]
 
 

@@ -175,7 +175,11 @@ class RectificationItem(models.Model):
 
     @property
     def code(self):
-        return f"ZG{self.pk:07d}" if self.pk else ""
+        return self.code_for(self.pk) if self.pk else ""
+
+    @staticmethod
+    def code_for(pk: int) -> str:
+        return f"ZG{pk:07d}"
 
 
 # Legal status changes; everything else is refused by the services.

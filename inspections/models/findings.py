@@ -265,7 +265,11 @@ class Finding(models.Model):
     @property
     def code(self):
         """The number people quote on the phone: 问题 + zero-padded id."""
-        return f"WT{self.pk:07d}" if self.pk else ""
+        return self.code_for(self.pk) if self.pk else ""
+
+    @staticmethod
+    def code_for(pk: int) -> str:
+        return f"WT{pk:07d}"
 
     @property
     def unit_label(self):

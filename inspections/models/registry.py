@@ -207,7 +207,12 @@ class Window(models.Model):
 
     @property
     def display_label(self):
-        return self.label or _("%(number)s号窗口") % {"number": self.number}
+        return self.label_for(self.label, self.number)
+
+    @staticmethod
+    def label_for(label: str, number: int) -> str:
+        """The window as people name it: its own label, or "10号窗口" (exports read the two columns)."""
+        return label or _("%(number)s号窗口") % {"number": number}
 
     def clean(self):
         errors = {}
