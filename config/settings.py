@@ -92,6 +92,12 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["CONN_MAX_AGE"] = 0
     # Wait for a writer instead of failing at once with "database is locked".
     _database["OPTIONS"] = {"timeout": 20}
+elif not env_bool("POSTGRES_JIT", False):
+    # PostgreSQL's JIT compiles every query whose estimated cost is high, and for this
+    # application's (exports, the ledger import's lookups) compiling took longer than running
+    # them: 0.3–1 s a query (bench/README.md). Sent as a start-up option; a pooler in front
+    # (pgbouncer) must accept it, or set jit=off on the server and POSTGRES_JIT=1 here.
+    _database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

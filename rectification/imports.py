@@ -17,10 +17,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from inspections import scope, spreadsheets
+from inspections.exporting import choice_labels
 from inspections.models import Department, Role, Staff, Window
 from inspections.spreadsheets import RowError
 from rectification import services
-from rectification.exports import L, status_labels
+from rectification.exports import L
 from rectification.models import ImportBatch, RectificationItem
 
 LEDGER_REQUIRED = [L.ID, L.MEASURES, L.PERSON, L.PROGRESS, L.COMPLETION, L.STATUS]
@@ -28,6 +29,12 @@ LEDGER_OPTIONAL = [L.LEADER, L.PROOF, L.CODE, L.PROGRESS_DATE]
 LEDGER_FIELDS = {  # column → item field
     L.MEASURES: "measures", L.LEADER: "responsible_leader", L.PERSON: "responsible_person",
     L.COMPLETION: "completion_note", L.PROOF: "proof_notes",
+}
+
+# The columns whose field has a length limit (the rest are free text).
+LEDGER_MAX_LENGTHS = {
+    column: RectificationItem._meta.get_field(name).max_length
+    for column, name in LEDGER_FIELDS.items() if RectificationItem._meta.get_field(name).max_length
 }
 
 
@@ -39,29 +46,18 @@ class Preview:
     unchanged: int = 0
 
 
-def _latest_progress(item) -> str:
-    entry = item.progress.order_by("-date", "-id").first()
-    return entry.text if entry else ""
-
-
-def _ledger_diff(item, row: dict) -> list[tuple[str, str, str]]:
+def _ledger_diff(item, row: dict, statuses: dict) -> list[tuple[str, str, str]]:
+    """What the row would change of the item (read with ``services.items_for_ledger``)."""
     diff = []
     for column, field_name in LEDGER_FIELDS.items():
         if column in row and row[column] != getattr(item, field_name):
             diff.append((column, getattr(item, field_name), row[column]))
-    if row.get(L.PROGRESS) and row[L.PROGRESS] != _latest_progress(item):
-        diff.append((L.PROGRESS, _latest_progress(item), row[L.PROGRESS]))
+    latest = item.latest_progress or ""
+    if row.get(L.PROGRESS) and row[L.PROGRESS] != latest:
+        diff.append((L.PROGRESS, latest, row[L.PROGRESS]))
     if row.get(L.STATUS) and row[L.STATUS] != item.status:
-        diff.append((L.STATUS, item.get_status_display(), RectificationItem.Status(row[L.STATUS]).label))
+        diff.append((L.STATUS, statuses[item.status], statuses[row[L.STATUS]]))
     return diff
-
-
-def _editable_items(user):
-    if user.role == Role.HALL_MANAGER:
-        return scope.items_visible_to(user).filter(hall__in=user.halls.all())
-    if user.role == Role.OFFICE:
-        return scope.items_visible_to(user)
-    return RectificationItem.objects.none()
 
 
 def parse_ledger(*, user, upload) -> Preview:
@@ -69,15 +65,22 @@ def parse_ledger(*, user, upload) -> Preview:
         raise PermissionDenied
     table = spreadsheets.read_table(upload, required=LEDGER_REQUIRED, optional=LEDGER_OPTIONAL)
     preview = Preview(batch=None, errors=list(table.errors))
-    items = _editable_items(user)
+    ids = {}
+    for number, values in table.rows:
+        try:
+            ids[number] = spreadsheets.integer(values.get(L.ID))
+        except ValueError as error:
+            preview.errors.append(RowError(number, L.ID, str(error)))
+    items = services.items_for_ledger(actor=user, ids=[i for i in ids.values() if i is not None])
+    statuses = choice_labels(RectificationItem.Status.choices)
+    status_by_label = {label: status for status, label in statuses.items()}
+    today = timezone.localdate()
     seen: dict[int, int] = {}
     parsed = []
     for number, values in table.rows:
-        try:
-            item_id = spreadsheets.integer(values.get(L.ID))
-        except ValueError as error:
-            preview.errors.append(RowError(number, L.ID, str(error)))
-            continue
+        if number not in ids:
+            continue  # its id was refused above
+        item_id = ids[number]
         if item_id is None:
             preview.errors.append(RowError(number, L.ID, _("系统编号为空。请使用系统导出的台账填写，不要增加新行。")))
             continue
@@ -85,24 +88,28 @@ def parse_ledger(*, user, upload) -> Preview:
             preview.errors.append(RowError(number, L.ID, _("与第 %(row)d 行重复。") % {"row": seen[item_id]}))
             continue
         seen[item_id] = number
-        item = items.filter(pk=item_id).first()
+        item = items.get(item_id)
         if item is None:
             preview.errors.append(RowError(number, L.ID, _("编号 %(id)d 的整改事项不存在，或不在您的管理范围内。") % {"id": item_id}))
             continue
         row = {column: spreadsheets.text(values.get(column)) for column in LEDGER_FIELDS if column in values}
         row[L.PROGRESS] = spreadsheets.text(values.get(L.PROGRESS))
+        too_long = [(c, n) for c, n in LEDGER_MAX_LENGTHS.items() if len(row.get(c) or "") > n]
+        if too_long:
+            preview.errors.extend(RowError(number, c, _("不能超过 %(n)d 个字。") % {"n": n}) for c, n in too_long)
+            continue
         try:
             progress_date = spreadsheets.date(values.get(L.PROGRESS_DATE))
         except ValueError as error:
             preview.errors.append(RowError(number, L.PROGRESS_DATE, str(error)))
             continue
-        if progress_date and progress_date > timezone.localdate():
+        if progress_date and progress_date > today:
             preview.errors.append(RowError(number, L.PROGRESS_DATE, _("进展日期不能晚于今天。")))
             continue
         row[L.PROGRESS_DATE] = progress_date.isoformat() if progress_date else None
         status_label = spreadsheets.text(values.get(L.STATUS))
         if status_label:
-            status = dict(zip(status_labels(), RectificationItem.Status.values, strict=True)).get(status_label)
+            status = status_by_label.get(status_label)
             if status is None:
                 preview.errors.append(RowError(number, L.STATUS, _("“%(value)s”不是有效的状态，请从下拉列表中选择。") % {"value": status_label}))
                 continue
@@ -113,11 +120,11 @@ def parse_ledger(*, user, upload) -> Preview:
                 preview.errors.append(RowError(
                     number, L.STATUS,
                     _("不能在台账中把状态从“%(old)s”改为“%(new)s”；单位只能把整改中的事项改为“申请销号”。")
-                    % {"old": item.get_status_display(), "new": status_label},
+                    % {"old": statuses[item.status], "new": status_label},
                 ))
                 continue
             row[L.STATUS] = status
-        diff = _ledger_diff(item, row)
+        diff = _ledger_diff(item, row, statuses)
         if diff:
             preview.changes.append({"row": number, "label": item.code, "fields": diff})
             parsed.append({"row": number, "id": item.pk, "values": row})
@@ -130,36 +137,64 @@ def parse_ledger(*, user, upload) -> Preview:
     return preview
 
 
+def ledger_changes(*, user, batch: ImportBatch) -> list[dict]:
+    """What each stored row would change now (the database may have moved on since the upload)."""
+    items = services.items_for_ledger(actor=user, ids=[row["id"] for row in batch.rows])
+    statuses = choice_labels(RectificationItem.Status.choices)
+    return [
+        {"row": row["row"], "label": items[row["id"]].code, "fields": _ledger_diff(items[row["id"]], row["values"], statuses)}
+        for row in batch.rows if row["id"] in items
+    ]
+
+
 @transaction.atomic
 def apply_ledger(*, user, batch: ImportBatch) -> int:
-    """All rows or none. Returns the number of items changed."""
+    """All rows or none. Returns the number of items changed.
+
+    The items are read and locked at once, each row is checked by the rules of
+    ``services.item_update`` and ``services.progress_add``, and the changes are
+    written in bulk with their history; a close-out request goes through
+    ``services.closure_request`` (it needs the proof and tells the office).
+    """
     if batch.uploader_id != user.pk or batch.kind != ImportBatch.Kind.LEDGER or batch.applied_at:
         raise PermissionDenied
-    items = _editable_items(user)
+    items = services.items_for_ledger(actor=user, ids=[row["id"] for row in batch.rows])
+    statuses = choice_labels(RectificationItem.Status.choices)
+    changed_items, fields, entries, closures = [], set(), [], []
     changed = 0
     for row in batch.rows:
-        item = items.filter(pk=row["id"]).first()
+        item = items.get(row["id"])
         if item is None:
             raise ValidationError(_("第 %(row)d 行：整改事项已不在您的管理范围内。") % {"row": row["row"]})
         values = row["values"]
+        if not _ledger_diff(item, values, statuses):
+            continue  # someone made the same change since the preview
+        changed += 1
+        status_before = item.status
+        changes = {f: values[c] for c, f in LEDGER_FIELDS.items() if c in values and values[c] != getattr(item, f)}
+        progress = None
+        if values.get(L.PROGRESS) and values[L.PROGRESS] != (item.latest_progress or ""):
+            when = values.get(L.PROGRESS_DATE)
+            progress = (datetime.date.fromisoformat(when) if when else timezone.localdate(), values[L.PROGRESS])
         try:
-            if not _ledger_diff(item, values):
-                continue
-            fields = {f: values[c] for c, f in LEDGER_FIELDS.items() if c in values and values[c] != getattr(item, f)}
-            if fields:
-                item = services.item_update(actor=user, item=item, version=item.version, values=fields)
-            if values.get(L.PROGRESS) and values[L.PROGRESS] != _latest_progress(item):
-                when = values.get(L.PROGRESS_DATE)
-                services.progress_add(
-                    actor=user, item=item, text=values[L.PROGRESS],
-                    date=datetime.date.fromisoformat(when) if when else timezone.localdate(),
-                )
-                item.refresh_from_db()
-            if values.get(L.STATUS) == RectificationItem.Status.CLOSURE_REQUESTED and item.status != values[L.STATUS]:
-                services.closure_request(actor=user, item=item, completion_note=values.get(L.COMPLETION) or item.completion_note)
+            entry = services.ledger_fill(actor=user, item=item, values=changes, progress=progress)
         except ValidationError as error:
             raise ValidationError(_("第 %(row)d 行：%(reason)s") % {"row": row["row"], "reason": " ".join(error.messages)}) from None
-        changed += 1
+        if changes or item.status != status_before:
+            changed_items.append(item)
+            fields.update(changes)
+            fields.update(["version"] if changes else [])
+            fields.update(["status"] if item.status != status_before else [])
+        if entry is not None:
+            entries.append(entry)
+        if values.get(L.STATUS) == RectificationItem.Status.CLOSURE_REQUESTED and item.status != values[L.STATUS]:
+            closures.append((row["row"], item, values.get(L.COMPLETION) or item.completion_note))
+    services.ledger_save(actor=user, items=changed_items, fields=fields, entries=entries)
+    for number, item, completion_note in closures:
+        try:
+            services.closure_request(actor=user, item=item, completion_note=completion_note)
+        except ValidationError as error:
+            raise ValidationError(_("第 %(row)d 行：%(reason)s") % {"row": number, "reason": " ".join(error.messages)}) from None
     batch.applied_at = timezone.now()
     batch.save(update_fields=["applied_at"])
     return changed

@@ -67,21 +67,10 @@ def _preview_page(request, batch, *, parse_again, apply, done_url, title):
 def ledger_import_preview(request, pk):
     batch = _batch(request, pk, ImportBatch.Kind.LEDGER)
     return _preview_page(
-        request, batch, parse_again=lambda b: _ledger_changes(request.user, b), done_url="ledger",
+        request, batch, parse_again=lambda b: imports.ledger_changes(user=request.user, batch=b), done_url="ledger",
         title=_("导入填报的整改台账"),
         apply=lambda b: imports.apply_ledger(user=request.user, batch=b),
     )
-
-
-def _ledger_changes(user, batch):
-    """What each stored row would change now (the database may have moved on since the upload)."""
-    items = imports._editable_items(user)
-    changes = []
-    for row in batch.rows:
-        item = items.filter(pk=row["id"]).first()
-        if item is not None:
-            changes.append({"row": row["row"], "label": item.code, "fields": imports._ledger_diff(item, row["values"])})
-    return changes
 
 
 @login_required

@@ -9,10 +9,13 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from inspections import scope
+from inspections.exporting import in_chunks
 from inspections.models import Finding, Role, Staff
 from inspections.services.evidence import check_uploads, removed_on_failure, store_files
 from rectification.calendar import add_working_days
@@ -218,16 +221,11 @@ def progress_add(*, actor, item: RectificationItem, date: datetime.date, text: s
     files = list(files)
     if not scope.is_manager_of_hall(actor, item.hall_id) and not scope.is_office_for_hall(actor, item.hall_id):
         raise PermissionDenied
-    if not (text or "").strip():
-        raise ValidationError({"text": _("请填写整改进展。")})
-    if date > timezone.localdate():
-        raise ValidationError({"date": _("进展日期不能晚于今天。")})
+    _check_progress(date=date, text=text)
     checked = check_uploads(files) if files else []
     with removed_on_failure() as written, transaction.atomic():
         item = _locked(item)
-        if item.status in (Status.PREPARED, Status.CLOSED):
-            raise ValidationError(_("事项当前为“%(status)s”，不能填报进展。") % {"status": item.get_status_display()})
-        entry = ProgressEntry(item=item, date=date, text=text.strip(), author=actor)
+        entry = _progress_entry(actor=actor, item=item, date=date, text=text)
         entry._history_user = actor
         entry.save()
         entry.proof.set(store_files(actor=actor, checked=checked, written=written))
@@ -235,6 +233,96 @@ def progress_add(*, actor, item: RectificationItem, date: datetime.date, text: s
             item.status = Status.IN_PROGRESS
             _save(item, actor)
     return entry
+
+
+def _check_progress(*, date: datetime.date, text: str):
+    if not (text or "").strip():
+        raise ValidationError({"text": _("请填写整改进展。")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("进展日期不能晚于今天。")})
+
+
+def _progress_entry(*, actor, item: RectificationItem, date: datetime.date, text: str) -> ProgressEntry:
+    """The entry to save, if the item takes progress in its status."""
+    if item.status in (Status.PREPARED, Status.CLOSED):
+        raise ValidationError(_("事项当前为“%(status)s”，不能填报进展。") % {"status": item.get_status_display()})
+    return ProgressEntry(item=item, date=date, text=text.strip(), author=actor)
+
+
+# --- Many items at once: the ledger import ------------------------------------------------
+
+def items_for_ledger(*, actor, ids) -> dict[int, RectificationItem]:
+    """The items of these ids that the actor may fill in through a ledger, locked, with their latest
+    progress text (``latest_progress``); ids outside that scope are left out."""
+    if actor.role == Role.HALL_MANAGER:
+        editable = scope.items_visible_to(actor).filter(hall__in=actor.halls.all())
+    elif actor.role == Role.OFFICE:
+        editable = scope.items_visible_to(actor)
+    else:
+        return {}
+    latest = ProgressEntry.objects.filter(item=OuterRef("pk")).order_by("-date", "-id").values("text")[:1]
+    if transaction.get_connection().in_atomic_block:
+        editable = editable.select_for_update(of=("self",))
+    found = {}
+    for chunk in in_chunks(sorted(set(ids)), 1000):  # SQLite's limit on query parameters
+        found.update(
+            (item.pk, item) for item in editable.filter(pk__in=chunk).annotate(latest_progress=Subquery(latest))
+        )
+    return found
+
+
+def ledger_fill(*, actor, item: RectificationItem, values: dict, progress: tuple[datetime.date, str] | None):
+    """Check one ledger row against the rules of item_update and progress_add and apply it to ``item``
+    in memory; ``ledger_save`` writes them all. ``item`` comes from ``items_for_ledger``."""
+    if values:
+        if item.status == Status.CLOSED:
+            raise ValidationError(_("已销号的事项不能修改。"))
+        unknown = set(values) - set(HALL_EDITABLE if actor.role == Role.HALL_MANAGER else OFFICE_EDITABLE)
+        if unknown:
+            raise PermissionDenied
+        for field, value in values.items():
+            setattr(item, field, value)
+        item.clean_fields(exclude=[f.name for f in item._meta.fields if f.name not in values])
+        item.version += 1
+    entry = None
+    if progress is not None:
+        date, text = progress
+        _check_progress(date=date, text=text)
+        entry = _progress_entry(actor=actor, item=item, date=date, text=text)
+        if item.status == Status.ASSIGNED:
+            item.status = Status.IN_PROGRESS
+    return entry
+
+
+@transaction.atomic
+def ledger_save(*, actor, items: list[RectificationItem], fields: set[str], entries: list[ProgressEntry]):
+    """Write what ``ledger_fill`` applied: the items' changed fields and the new progress entries, each with
+    its history row, in a few statements per thousand."""
+    if items:
+        _update_each(items, sorted(fields))
+        RectificationItem.history.bulk_history_create(items, batch_size=1000, update=True, default_user=actor)
+    if entries:
+        bulk_create_with_history(entries, ProgressEntry, batch_size=1000, default_user=actor)
+
+
+def _update_each(objs: list, fields: list[str]):
+    """One UPDATE per object, sent as one batch (psycopg pipelines ``executemany``).
+
+    Django's ``bulk_update`` writes a CASE over every object for every field;
+    building it took most of a 10,000-row import's time.
+    """
+    connection = transaction.get_connection()
+    meta = objs[0]._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    params = [
+        [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns] + [obj.pk]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 @transaction.atomic

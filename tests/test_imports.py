@@ -72,6 +72,54 @@ class TestLedgerRoundTrip:
         again = imports.parse_ledger(user=hall_manager, upload=_upload(filled))
         assert not again.errors and not again.changes and again.unchanged == 2
 
+    def test_many_rows_take_a_flat_number_of_queries_and_keep_the_history(self, client, office, own_hall, open_visit):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        from django.utils import timezone
+
+        from tests.factories import FindingFactory
+
+        def items(n):
+            made = []
+            for _ in range(n):
+                item = RectificationItem.objects.create(
+                    hall=own_hall, kind="deadline", status="assigned", created_by=office,
+                    assigned_date=timezone.localdate(), deadline=timezone.localdate() + datetime.timedelta(days=9),
+                )
+                item.findings.set([FindingFactory(visit=open_visit, status="confirmed")])
+                made.append(item)
+            return made
+
+        def import_filled(tag):
+            wb = _exported_ledger(client, office)
+            ws = wb.active
+            for row in range(4, ws.max_row + 1):
+                ws.cell(row=row, column=_column(ws, "责任人")).value = f"李{tag}"
+                ws.cell(row=row, column=_column(ws, "整改进展")).value = f"第{tag}轮：已整改（第{row}行）"
+            with CaptureQueriesContext(connection) as queries:
+                preview = imports.parse_ledger(user=office, upload=_upload(wb))
+                changed = imports.apply_ledger(user=office, batch=preview.batch)
+            return changed, len(queries)
+
+        few = items(3)
+        changed, queries_few = import_filled("一")
+        assert changed == 3
+        many = few + items(17)
+        changed, queries_many = import_filled("二")
+        assert changed == 20 and queries_many == queries_few
+        for item in many:
+            item.refresh_from_db()
+            assert item.status == "in_progress" and item.responsible_person == "李二"
+            assert item.progress.count() == (2 if item in few else 1)
+        history = list(few[0].history.order_by("history_id"))
+        assert [h.history_type for h in history] == ["+", "~", "~"]
+        assert [h.history_user for h in history[1:]] == [office, office]
+        assert [(h.version, h.status, h.responsible_person) for h in history] == [
+            (1, "assigned", ""), (2, "in_progress", "李一"), (3, "in_progress", "李二"),
+        ]
+        entry = few[0].progress.order_by("-id").first()
+        assert entry.history.get().history_user == office and entry.author == office
+
     def test_through_the_pages(self, client, hall_manager, ledger, filled):
         client.force_login(hall_manager)
         response = client.post(reverse("ledger_import"), {"file": _upload(filled)})
@@ -203,6 +251,14 @@ class TestBadRows:
         errors = self._errors(hall_manager, wb)
         assert any("“完成了”不是有效的状态" in e for e in errors)
         assert any("第 5 行“进展日期”列" in e for e in errors)
+
+    def test_text_too_long_for_its_column(self, client, hall_manager, ledger):
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        ws.cell(row=4, column=_column(ws, "责任人")).value = "张" * 51
+        ws.cell(row=5, column=_column(ws, "整改措施")).value = "措" * 5000  # free text: no limit
+        errors = self._errors(hall_manager, wb)
+        assert errors == ["第 4 行“责任人”列：不能超过 50 个字。"]
 
     def test_one_bad_row_keeps_every_row_out(self, client, hall_manager, ledger):
         wb = _exported_ledger(client, hall_manager)

@@ -99,6 +99,15 @@ class TestStartUp:
         )
         assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
 
+    @pytest.mark.parametrize("jit,expected", [(None, "{'options': '-c jit=off'}"), ("1", "{}")])
+    def test_postgresql_connections_turn_jit_off_unless_asked(self, jit, expected):
+        result = _run_manage(
+            "shell", "--no-imports", "-c",
+            "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))",
+            env_overrides=PRODUCTION_ENV | ({"POSTGRES_JIT": jit} if jit else {}),
+        )
+        assert result.stdout.strip() == expected, result.stderr
+
 
 @pytest.mark.django_db
 def test_no_model_change_lacks_a_migration():
