@@ -409,6 +409,11 @@ def measure(scenario: str, data: BenchData, params: dict, path: str, *, isolate:
 
 # --- The import file ------------------------------------------------------------------------------
 
+def _stamp() -> str:
+    """To the microsecond: two runs in the same second must still change something."""
+    return datetime.datetime.now().strftime("%m%d%H%M%S%f")
+
+
 def build_import_file(data: BenchData, path: str, stamp: str) -> int:
     """Export the first --import-rows items and change 责任人 and 整改进展 on every row, as a unit would."""
     import io
@@ -428,7 +433,7 @@ def build_import_file(data: BenchData, path: str, stamp: str) -> int:
     for row in range(HEADER_ROW + 1, sheet.max_row + 1):
         if sheet.cell(row, columns[L.ID]).value is None:
             continue
-        sheet.cell(row, columns[L.PERSON]).value = f"周立新{stamp[-4:]}"
+        sheet.cell(row, columns[L.PERSON]).value = f"周立新{stamp[-8:]}"
         sheet.cell(row, columns[L.PROGRESS]).value = (
             f"已召开专题整改会，涉事人员作出书面检查，窗口纪律每日巡查（{stamp}批次，第{row - HEADER_ROW}行）"
         )
@@ -490,7 +495,7 @@ def run(rows: int = 200_000, *, halls: int = 400, import_rows: int = 10_000, iso
             results.append(result)
         imported = None
         if not only or "import" in only:
-            stamp = time.strftime("%m%d%H%M%S")
+            stamp = _stamp()
             source = os.path.join(out_dir, "import-source.xlsx")
             count = build_import_file(data, source, stamp)
             say(f"  import) parse_ledger + apply_ledger, {count:,} edited rows …")
@@ -584,7 +589,7 @@ def profile(key: str, rows: int, *, halls: int = 400, top: int = 25) -> None:
         path = os.path.join(out_dir, "profiled.xlsx")
         if key == "import":
             scenario, params = "import", {"source": os.path.join(out_dir, "import-source.xlsx")}
-            build_import_file(data, params["source"], time.strftime("%m%d%H%M%S"))
+            build_import_file(data, params["source"], _stamp())
         else:
             scenario, params = steps[key]["scenario"], steps[key]["params"]
         prepared = _prepare(scenario, data, params)
