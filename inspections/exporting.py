@@ -19,6 +19,7 @@ from decimal import Decimal
 from itertools import islice
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
@@ -101,6 +102,14 @@ def in_chunks(iterable: Iterable, size: int) -> Iterator[list]:
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def id_chunk_size(wanted: int = 5000) -> int:
+    """How many rows to read at once, when each chunk's ids go into one ``IN (…)``: large chunks
+    keep a big export from switching between the database and the writer, but SQLite takes a
+    limited number of query parameters."""
+    limit = connection.features.max_query_params
+    return min(wanted, limit) if limit else wanted
 
 
 def choice_labels(choices) -> dict:

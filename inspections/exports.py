@@ -7,11 +7,9 @@ from typing import NamedTuple
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from inspections.exporting import Column, Exporter, choice_labels, grouped, in_chunks
-from inspections.facts import describe_facts
+from inspections.exporting import Column, Exporter, choice_labels, grouped, id_chunk_size, in_chunks
+from inspections.facts import fact_describer
 from inspections.models import Circular, Finding, Window
-
-CHUNK = 2000
 
 
 def naming_label(name: str, naming: str) -> str:
@@ -56,13 +54,14 @@ class FindingListExporter(Exporter):
     def rows(self):
         severities, sources = choice_labels(Finding.Severity.choices), choice_labels(Finding.Source.choices)
         statuses = choice_labels(Finding.Status.choices)
+        describe_facts = fact_describer()
         values = self.queryset.prefetch_related(None).values_list(
             "pk", "observed_at", "hall__region__full_name", "hall__name", "department__name", "window__label",
             "window__number", "category__code", "category__name", "description", "facts", "staff__name",
             "staff_description", "severity", "source", "status",
         )
         for (pk, observed_at, region, hall, department, window_label, window_number, category_code, category,
-             description, facts, staff_name, staff_description, severity, source, status) in values.iterator(CHUNK):
+             description, facts, staff_name, staff_description, severity, source, status) in values.iterator(id_chunk_size()):
             yield [
                 Finding.code_for(pk), observed_at, region, hall, department or "",
                 str(Window.label_for(window_label, window_number)) if window_number is not None else "",
@@ -113,9 +112,10 @@ class CircularExporter(Exporter):
         return self.circular.findings.count()
 
     def values(self):
-        """The findings in taxonomy order as plain rows; the deadline is that of the first item."""
+        """The findings in taxonomy order as plain rows (``_CircularFinding``); the deadline is that of the
+        first item, as finding.rectification_items.all()."""
         item = Finding.rectification_items.through.objects.filter(finding=OuterRef("pk")).order_by(
-            "rectificationitem__deadline", "rectificationitem_id"  # as finding.rectification_items.all()
+            "rectificationitem__deadline", "rectificationitem_id"
         )
         return (
             self.circular.findings.annotate(circular_deadline=Subquery(item.values("rectificationitem__deadline")[:1]))
@@ -132,17 +132,15 @@ class CircularExporter(Exporter):
 
         sources = choice_labels(Finding.Source.choices)
         tracks = choice_labels(Accountability.Track.choices)
+        describe_facts = fact_describer()
         decided = Accountability.findings.through.objects.order_by(
             "finding_id", "-accountability__decision_date", "-accountability_id"  # as finding.accountability.all()
-        )
+        ).values_list("finding_id", "accountability__track", "accountability__type")
         naming = self.circular.naming
-        number = 0
-        for chunk in in_chunks(self.values().iterator(chunk_size=CHUNK), CHUNK):
-            opinions = grouped(
-                (finding_id, f"{tracks[track]}（{kind}）") for finding_id, track, kind in
-                decided.filter(finding_id__in=[row[0] for row in chunk])
-                .values_list("finding_id", "accountability__track", "accountability__type")
-            )
+        number, size = 0, id_chunk_size()
+        for chunk in in_chunks(self.values().iterator(chunk_size=size), size):
+            ids = [row[0] for row in chunk]
+            opinions = grouped((i, f"{tracks[track]}（{kind}）") for i, track, kind in decided.filter(finding_id__in=ids))
             for f in map(_CircularFinding._make, chunk):
                 number += 1
                 person = f.staff_description if f.staff_name is None else naming_label(f.staff_name, naming)

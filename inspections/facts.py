@@ -140,17 +140,26 @@ def clean_facts(category, raw: dict) -> dict:
 
 def describe_facts(facts: dict) -> str:
     """Facts as one line of text, e.g. "离岗时长 27 分钟；等候群众 3 人"."""
+    return fact_describer()(facts)
+
+
+def fact_describer():
+    """describe_facts with the labels of the current language looked up once (exports call it per row)."""
     texts = _fact_texts(translation.get_language())
-    parts = []
-    for key, value in facts.items():
-        found = texts.get(key)
-        if found is None:
-            continue
-        label, unit, choices = found
-        if choices:
-            value = choices.get(value, value)
-        parts.append(f"{label} {value}{unit}")
-    return "；".join(parts)
+
+    def describe(facts: dict) -> str:
+        parts = []
+        for key, value in facts.items():
+            found = texts.get(key)
+            if found is None:
+                continue
+            label, unit, choices = found
+            if choices:
+                value = choices.get(value, value)
+            parts.append(f"{label} {value}{unit}")
+        return "；".join(parts)
+
+    return describe
 
 
 @functools.cache

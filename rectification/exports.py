@@ -7,6 +7,8 @@ import (``rectification.imports``) and the import template.
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.conf import settings
@@ -14,7 +16,16 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 
-from inspections.exporting import Column, Exporter, Sheet, choice_labels, grouped, in_chunks, joined
+from inspections.exporting import (
+    Column,
+    Exporter,
+    Sheet,
+    choice_labels,
+    grouped,
+    id_chunk_size,
+    in_chunks,
+    joined,
+)
 from inspections.models import Circular, Finding, Window
 from rectification.models import (
     WORKING_STATUSES,
@@ -75,16 +86,19 @@ LEDGER_COLUMNS = [
 LEDGER_EDITABLE = (L.MEASURES, L.LEADER, L.PERSON, L.PROGRESS, L.PROGRESS_DATE, L.COMPLETION, L.PROOF, L.STATUS)
 
 
-# What the ledger reads of an item, in this order (``ledger_rows`` unpacks it).
+# What the ledger reads: each item with each of its findings (one row per pair), in ledger order.
 _ITEM_VALUES = (
     "pk", "hall__name", "department__name", "kind", "measures", "responsible_leader", "responsible_person",
     "deadline", "completion_note", "proof_notes", "status", "closed_on", "closed_by__display_name",
     "closed_by__username", "ledger_progress_text", "ledger_progress_date", "ledger_revisit_verdict",
+    "findings__id", "findings__source", "findings__observed_at", "findings__window__label",
+    "findings__window__number", "findings__category__name", "findings__description",
 )
+_FINDING_START = _ITEM_VALUES.index("findings__id")
 
 
 class _ItemFinding(NamedTuple):
-    """What the ledger reads of each finding of an item (after the item's id)."""
+    """The finding part of a ``_ITEM_VALUES`` row."""
 
     id: int
     source: str
@@ -95,25 +109,22 @@ class _ItemFinding(NamedTuple):
     description: str
 
 
-_FINDING_VALUES = (
-    "rectificationitem_id", "finding_id", "finding__source", "finding__observed_at", "finding__window__label",
-    "finding__window__number", "finding__category__name", "finding__description",
-)
-CHUNK = 1000
-
-
 def ledger_values(items: QuerySet) -> QuerySet:
-    """The items as plain rows in ledger order, with the latest progress and revisit verdict."""
+    """Every (item, finding) pair of the items, in ledger order; newest finding first, as item.findings.all().
+
+    The items are taken by id, so that a filter on their findings (a list
+    filtered by category, say) does not also narrow the findings shown.
+    """
     latest = ProgressEntry.objects.filter(item=OuterRef("pk")).order_by("-date", "-id")
     revisit = Revisit.objects.filter(items=OuterRef("pk")).order_by("-date", "-id")
     return (
-        items.prefetch_related(None)  # the page's own prefetches mean nothing to plain rows
+        RectificationItem.objects.filter(pk__in=items.values("pk"))
         .annotate(
             ledger_progress_text=Subquery(latest.values("text")[:1]),
             ledger_progress_date=Subquery(latest.values("date")[:1]),
             ledger_revisit_verdict=Subquery(revisit.values("verdict")[:1]),
         )
-        .order_by("hall__name", "deadline", "id")
+        .order_by("hall__name", "deadline", "id", "-findings__observed_at", "-findings__id")
         .values_list(*_ITEM_VALUES)
     )
 
@@ -122,22 +133,19 @@ def ledger_rows(items: QuerySet) -> Iterator[list]:
     """One row per item in LEDGER_COLUMNS order; a few queries per thousand items."""
     kinds, statuses = choice_labels(RectificationKind.choices), choice_labels(RectificationItem.Status.choices)
     sources, verdicts = choice_labels(Finding.Source.choices), choice_labels(Revisit.Verdict.choices)
-    item_findings = RectificationItem.findings.through.objects.order_by(
-        "rectificationitem_id", "-finding__observed_at", "-finding_id"  # as item.findings.all()
+    published = Circular.findings.through.objects.filter(circular__status=Circular.Status.PUBLISHED).values_list(
+        "finding_id", "circular__doc_number"
     )
-    published = Circular.findings.through.objects.filter(circular__status=Circular.Status.PUBLISHED)
+    size = id_chunk_size()
+    pairs = groupby(ledger_values(items).iterator(chunk_size=size), key=itemgetter(0))
     number = 0
-    for chunk in in_chunks(ledger_values(items).iterator(chunk_size=CHUNK), CHUNK):
-        findings = grouped(
-            (row[0], _ItemFinding(*row[1:])) for row in
-            item_findings.filter(rectificationitem_id__in=[row[0] for row in chunk]).values_list(*_FINDING_VALUES)
-        )
-        finding_ids = [f.id for group in findings.values() for f in group]
-        circulars = grouped(published.filter(finding_id__in=finding_ids).values_list("finding_id", "circular__doc_number"))
+    for chunk in in_chunks(((rows[0], rows) for _pk, group in pairs for rows in [list(group)]), size):
+        finding_ids = [row[_FINDING_START] for _first, rows in chunk for row in rows if row[_FINDING_START]]
+        circulars = grouped(published.filter(finding_id__in=finding_ids))
         for (pk, hall, department, kind, measures, leader, person, deadline, completion, proof, status, closed_on,
-             closer_name, closer_username, progress_text, progress_date, verdict) in chunk:
+             closer_name, closer_username, progress_text, progress_date, verdict, *_finding), rows in chunk:
             number += 1
-            mine = findings.get(pk, ())
+            mine = [_ItemFinding._make(row[_FINDING_START:]) for row in rows if row[_FINDING_START] is not None]
             windows = {str(Window.label_for(f.window_label, f.window_number)) for f in mine if f.window_number is not None}
             numbers = {doc for f in mine for doc in circulars.get(f.id, ())}
             yield [
@@ -147,7 +155,7 @@ def ledger_rows(items: QuerySet) -> Iterator[list]:
                 joined(sorted({f.category for f in mine})), joined(f.description for f in mine),
                 kinds.get(kind, kind), measures, department or hall, leader, person, deadline,
                 progress_text or "", progress_date, completion, proof,
-                verdicts.get(verdict, "") if verdict else "", statuses.get(status, status),
+                verdicts[verdict] if verdict else "", statuses.get(status, status),
                 "是" if status == RectificationItem.Status.CLOSED else "否", closed_on,
                 closer_name or closer_username or "", "",
             ]

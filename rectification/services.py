@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from inspections import scope
-from inspections.exporting import in_chunks
+from inspections.exporting import id_chunk_size, in_chunks
 from inspections.models import Finding, Role, Staff
 from inspections.services.evidence import check_uploads, removed_on_failure, store_files
 from rectification.calendar import add_working_days
@@ -264,7 +264,7 @@ def items_for_ledger(*, actor, ids) -> dict[int, RectificationItem]:
     if transaction.get_connection().in_atomic_block:
         editable = editable.select_for_update(of=("self",))
     found = {}
-    for chunk in in_chunks(sorted(set(ids)), 1000):  # SQLite's limit on query parameters
+    for chunk in in_chunks(sorted(set(ids)), id_chunk_size()):
         found.update(
             (item.pk, item) for item in editable.filter(pk__in=chunk).annotate(latest_progress=Subquery(latest))
         )
