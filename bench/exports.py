@@ -36,6 +36,7 @@ import datetime
 import gc
 import importlib
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -466,9 +467,17 @@ def plan(data: BenchData, import_export: bool) -> list[dict]:
     return steps
 
 
+PAIRS = (("a", "c-a"), ("b", "c-b"))  # exporter, the writer alone on the same rows
+
+
 def run(rows: int = 200_000, *, halls: int = 400, import_rows: int = 10_000, isolate: bool = True,
-        out_dir: str | None = None, only: list[str] | None = None, verbose: bool = True) -> dict:
-    """Fill what is missing, then take every measurement. Returns the data and one dict per measurement."""
+        out_dir: str | None = None, only: list[str] | None = None, repeat: int = 1, verbose: bool = True) -> dict:
+    """Fill what is missing, then take every measurement. Returns the data and one dict per measurement.
+
+    Each exporter and its writer-alone twin are measured ``repeat`` times, back to back (a, c-a, a,
+    c-a, …): this machine's speed drifts by ±20 % over minutes, and a pair taken together shares
+    the drift. Their seconds are the median of the runs; the ratio is the median of the pairs' ratios.
+    """
     from django.db import connection
 
     say = _say(verbose)
@@ -477,22 +486,32 @@ def run(rows: int = 200_000, *, halls: int = 400, import_rows: int = 10_000, iso
     if not available:
         say("django-import-export is not installed: scenario (d) is left out "
             "(pip install -e '.[bench]').")
+    steps = {step["key"]: step for step in plan(data, available) if not only or step["key"] in only}
+    paired = {key for pair in PAIRS for key in pair}
+    order = [key for key in ("a/4",) if key in steps]
+    for pair in PAIRS:
+        order += [key for _ in range(repeat) for key in pair if key in steps]
+    order += [key for key in steps if key not in paired and key not in order]
     with contextlib.ExitStack() as stack:
         if out_dir is None:
             out_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-exports-"))
-        results = []
-        for step in plan(data, available):
-            if only and step["key"] not in only:
-                continue
-            say(f"  {step['key']}) {step['name']} …")
-            path = os.path.join(out_dir, f"{step['key'].replace('/', '_')}.xlsx")
+        runs: dict[str, list[dict]] = {}
+        for key in order:
+            step = steps[key]
+            say(f"  {key}) {step['name']} …")
+            path = os.path.join(out_dir, f"{key.replace('/', '_')}.xlsx")
             result = measure(step["scenario"], data, step["params"], path, isolate=isolate)
             result.update(step, path=path, size_mb=os.path.getsize(path) / 1024 / 1024, load=os.getloadavg()[0])
             say(f"     {result['rows']:,} rows in {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB "
                 f"(load average {result['load']:.1f})")
             if result["rows"] != step["expect"]:
-                raise RuntimeError(f"{step['key']}) wrote {result['rows']} rows, not {step['expect']}")
-            results.append(result)
+                raise RuntimeError(f"{key}) wrote {result['rows']} rows, not {step['expect']}")
+            runs.setdefault(key, []).append(result)
+        results = [_combined(runs[key]) for key in steps if key in runs]
+        ratios = {
+            exporter: [e["seconds"] / w["seconds"] for e, w in zip(runs[exporter], runs[writer], strict=True)]
+            for exporter, writer in PAIRS if exporter in runs and writer in runs
+        }
         imported = None
         if not only or "import" in only:
             stamp = _stamp()
@@ -505,7 +524,21 @@ def run(rows: int = 200_000, *, halls: int = 400, import_rows: int = 10_000, iso
             say(f"     {imported['rows']:,} items changed in {imported['seconds']:.1f} s "
                 f"(parse {imported['parse_seconds']:.1f} s, apply {imported['apply_seconds']:.1f} s)")
     return {"vendor": connection.vendor, "data": asdict(data), "results": results, "import": imported,
-            "import_export": available}
+            "import_export": available, "ratios": ratios}
+
+
+def _combined(runs: list[dict]) -> dict:
+    """One result for several runs of a measurement: the median seconds, the highest peak."""
+    result = dict(runs[-1])
+    result["runs"] = [r["seconds"] for r in runs]
+    result["seconds"] = statistics.median(result["runs"])
+    result["peak_mb"] = max(r["peak_mb"] for r in runs)
+    return result
+
+
+def _ratio(outcome: dict, key: str, writer: str, by: dict) -> float:
+    pairs = outcome.get("ratios", {}).get(key)
+    return statistics.median(pairs) if pairs else by[key]["seconds"] / by[writer]["seconds"]
 
 
 # --- The report ----------------------------------------------------------------------------------------
@@ -514,9 +547,9 @@ def verdicts(outcome: dict) -> list[tuple[str, bool, str]]:
     """(target, met, detail) for each target that the run could check."""
     by = {r["key"]: r for r in outcome["results"]}
     checks = []
-    for key, writer in (("a", "c-a"), ("b", "c-b")):
+    for key, writer in PAIRS:
         if key in by and writer in by:
-            ratio = by[key]["seconds"] / by[writer]["seconds"]
+            ratio = _ratio(outcome, key, writer, by)
             checks.append((f"({key}) within {TARGET_RATIO}× of the writer ({writer})", ratio <= TARGET_RATIO,
                            f"{ratio:.2f}×"))
     for key in ("a", "b"):
@@ -546,12 +579,15 @@ def report(outcome: dict) -> bool:
               f"{'load':>5}  vs writer")
     print(header)
     print("-" * len(header))
-    writer_of = {"a": "c-a", "b": "c-b"}
+    writer_of = dict(PAIRS)
     for r in outcome["results"]:
         ratio = ""
         writer = writer_of.get(r["key"])
         if writer in by:
-            ratio = f"{r['seconds'] / by[writer]['seconds']:.2f}×"
+            pairs = outcome.get("ratios", {}).get(r["key"], [])
+            ratio = f"{_ratio(outcome, r['key'], writer, by):.2f}×"
+            if len(pairs) > 1:
+                ratio += f" (median of {', '.join(f'{p:.2f}' for p in pairs)})"
         elif r["key"] == "d" and "e" in by:
             ratio = f"{r['seconds'] / by['e']['seconds']:.2f}× of (e)"
         print(f"{r['key'] + ')':<4} {r['name']:<42} {r['rows']:>8,} {r['seconds']:>8.1f} "
@@ -610,15 +646,17 @@ def main(argv=None) -> None:
     parser.add_argument("--import-rows", type=int, default=10_000, help="rows of the edited ledger (default 10,000)")
     parser.add_argument("--only", nargs="+", metavar="KEY", help="only these measurements: a a/4 b c-a c-b d e import")
     parser.add_argument("--profile", metavar="KEY", help="cProfile this one measurement in-process instead")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each exporter and its writer-alone twin, back to back (default 3)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
-    if args.rows < 4 or args.import_rows < 1:
-        parser.error("--rows must be at least 4 and --import-rows at least 1")
+    if args.rows < 4 or args.import_rows < 1 or args.repeat < 1:
+        parser.error("--rows must be at least 4, --import-rows and --repeat at least 1")
     setup_django()
     if args.profile:
         profile(args.profile, args.rows, halls=args.halls)
         return
-    outcome = run(args.rows, halls=args.halls, import_rows=args.import_rows, only=args.only)
+    outcome = run(args.rows, halls=args.halls, import_rows=args.import_rows, only=args.only, repeat=args.repeat)
     if not report(outcome) and args.strict:
         sys.exit(1)
 

@@ -23,7 +23,8 @@ def _data_rows(path, header_row=HEADER_ROW) -> int:
 
 @pytest.mark.django_db
 def test_every_measurement_at_tiny_scale(tmp_path, capsys):
-    outcome = exports.run(ROWS, halls=5, import_rows=20, isolate=False, out_dir=str(tmp_path), verbose=False)
+    outcome = exports.run(ROWS, halls=5, import_rows=20, isolate=False, out_dir=str(tmp_path), repeat=2,
+                          verbose=False)
 
     # The data: N findings, one in-progress item with a deadline each, one published circular holding them.
     data = outcome["data"]
@@ -46,6 +47,12 @@ def test_every_measurement_at_tiny_scale(tmp_path, capsys):
         assert result["rows"] == rows, key
         # django-import-export writes a bare header row; ours a title, a subtitle, then the header.
         assert _data_rows(result["path"], 1 if key == "d" else HEADER_ROW) == rows, key
+
+    # Each exporter and its writer-alone twin ran twice, back to back; the ratio is the median of the pairs'.
+    for key, writer in exports.PAIRS:
+        assert len(by[key]["runs"]) == len(by[writer]["runs"]) == 2
+        assert len(outcome["ratios"][key]) == 2
+    assert len(by["a/4"]["runs"]) == 1
 
     # The ledger and circular files open, with the layout's header.
     ledger = load_workbook(by["a"]["path"], read_only=True).worksheets[0]
@@ -92,3 +99,13 @@ def test_verdicts():
         "(a) memory flat: N vs N/4 within 20 MB": True,
         "import under 20 s": False,
     }
+
+
+def test_paired_runs_give_the_median_of_their_ratios():
+    outcome = {
+        "results": [{"key": "a", "seconds": 14, "peak_mb": 9}, {"key": "c-a", "seconds": 10, "peak_mb": 200}],
+        "import": None,
+        "ratios": {"a": [1.4, 1.1, 1.2]},  # each exporter run over the writer run beside it
+    }
+    checks = {target: (ok, detail) for target, ok, detail in exports.verdicts(outcome)}
+    assert checks["(a) within 1.25× of the writer (c-a)"] == (True, "1.20×")
