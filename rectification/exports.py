@@ -129,6 +129,25 @@ def ledger_values(items: QuerySet) -> QuerySet:
     )
 
 
+def _finding_cells(mine: list[_ItemFinding], hall: str, circulars: dict, sources: dict) -> list:
+    """问题编号, 问题来源 (with the published circulars), 发现日期, 单位/窗口, 问题类别, 问题描述."""
+    if len(mine) == 1:  # most items: none of the sets and sorts below
+        f = mine[0]
+        window = str(Window.label_for(f.window_label, f.window_number)) if f.window_number is not None else ""
+        return [
+            Finding.code_for(f.id), joined([sources[f.source], *sorted(circulars.get(f.id, ()))]), f.observed_at,
+            joined([hall, window]), f.category or "", f.description or "",
+        ]
+    windows = {str(Window.label_for(f.window_label, f.window_number)) for f in mine if f.window_number is not None}
+    numbers = {doc for f in mine for doc in circulars.get(f.id, ())}
+    return [
+        joined(Finding.code_for(f.id) for f in mine),
+        joined([joined(sorted({sources[f.source] for f in mine})), *sorted(numbers)]),
+        min((f.observed_at for f in mine), default=None), joined([hall, *sorted(windows)]),
+        joined(sorted({f.category for f in mine})), joined(f.description for f in mine),
+    ]
+
+
 def ledger_rows(items: QuerySet) -> Iterator[list]:
     """One row per item in LEDGER_COLUMNS order; a few queries per thousand items."""
     kinds, statuses = choice_labels(RectificationKind.choices), choice_labels(RectificationItem.Status.choices)
@@ -146,13 +165,8 @@ def ledger_rows(items: QuerySet) -> Iterator[list]:
              closer_name, closer_username, progress_text, progress_date, verdict, *_finding), rows in chunk:
             number += 1
             mine = [_ItemFinding._make(row[_FINDING_START:]) for row in rows if row[_FINDING_START] is not None]
-            windows = {str(Window.label_for(f.window_label, f.window_number)) for f in mine if f.window_number is not None}
-            numbers = {doc for f in mine for doc in circulars.get(f.id, ())}
             yield [
-                pk, number, RectificationItem.code_for(pk), joined(Finding.code_for(f.id) for f in mine),
-                joined([joined(sorted({sources[f.source] for f in mine})), *sorted(numbers)]),
-                min((f.observed_at for f in mine), default=None), joined([hall, *sorted(windows)]),
-                joined(sorted({f.category for f in mine})), joined(f.description for f in mine),
+                pk, number, RectificationItem.code_for(pk), *_finding_cells(mine, hall, circulars, sources),
                 kinds.get(kind, kind), measures, department or hall, leader, person, deadline,
                 progress_text or "", progress_date, completion, proof,
                 verdicts[verdict] if verdict else "", statuses.get(status, status),

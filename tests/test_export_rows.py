@@ -127,6 +127,7 @@ def world(office, hall_manager, own_hall, undercover_visit, open_visit, inspecto
         revisit.items.set([closed])
     later = item([third], "assigned", deadline=today + datetime.timedelta(days=30))  # a second item for one finding
     bare_item = item([lonely], "assigned", kind="ongoing", deadline=None)
+    item([second], "assigned", deadline=today + datetime.timedelta(days=40))  # one finding, with a window and two circulars
 
     for track, kind, days in (("first_form", "谈话提醒", 3), ("government", "警告", 1)):
         record = Accountability.objects.create(
