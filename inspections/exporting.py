@@ -104,7 +104,7 @@ def in_chunks(iterable: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def id_chunk_size(wanted: int = 5000) -> int:
+def rows_per_chunk(wanted: int = 5000) -> int:
     """How many rows to read at once, when each chunk's ids go into one ``IN (…)``: large chunks
     keep a big export from switching between the database and the writer, but SQLite takes a
     limited number of query parameters."""

@@ -7,25 +7,28 @@ from typing import NamedTuple
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from inspections.exporting import Column, Exporter, choice_labels, grouped, id_chunk_size, in_chunks
+from inspections.exporting import (
+    Column,
+    Exporter,
+    choice_labels,
+    grouped,
+    in_chunks,
+    rows_per_chunk,
+)
 from inspections.facts import fact_describer
 from inspections.models import Circular, Finding, Window
 
 
-def naming_label(name: str, naming: str) -> str:
-    """A name as a circular prints it: in full, or as "张某"."""
-    return name if naming == Circular.Naming.FULL else f"{name[0]}某"
+def person_text(staff_name: str | None, staff_description: str, naming: str = Circular.Naming.FULL) -> str:
+    """The person as a circular names them: the registered name in full or as "张某", else the
+    inspector's description of them (exports read the two columns)."""
+    if staff_name is None:
+        return staff_description
+    return staff_name if naming == Circular.Naming.FULL else f"{staff_name[0]}某"
 
 
 def person_label(finding: Finding, naming: str = Circular.Naming.FULL) -> str:
-    """The person as a circular names them."""
-    if finding.staff_id:
-        return naming_label(finding.staff.name, naming)
-    return finding.staff_description
-
-
-def region_label(finding: Finding) -> str:
-    return finding.hall.region.full_name
+    return person_text(finding.staff.name if finding.staff_id else None, finding.staff_description, naming)
 
 
 FINDING_RELATED = ("hall", "hall__region", "window", "department", "staff", "category", "category__parent", "visit")
@@ -61,12 +64,12 @@ class FindingListExporter(Exporter):
             "staff_description", "severity", "source", "status",
         )
         for (pk, observed_at, region, hall, department, window_label, window_number, category_code, category,
-             description, facts, staff_name, staff_description, severity, source, status) in values.iterator(id_chunk_size()):
+             description, facts, staff_name, staff_description, severity, source, status) in values.iterator(rows_per_chunk()):
             yield [
                 Finding.code_for(pk), observed_at, region, hall, department or "",
-                str(Window.label_for(window_label, window_number)) if window_number is not None else "",
+                Window.label_for(window_label, window_number),
                 f"{category_code} {category}", description, describe_facts(facts),
-                staff_description if staff_name is None else staff_name,
+                person_text(staff_name, staff_description),
                 severities[severity], sources[source], statuses[status],
             ]
 
@@ -137,16 +140,15 @@ class CircularExporter(Exporter):
             "finding_id", "-accountability__decision_date", "-accountability_id"  # as finding.accountability.all()
         ).values_list("finding_id", "accountability__track", "accountability__type")
         naming = self.circular.naming
-        number, size = 0, id_chunk_size()
+        number, size = 0, rows_per_chunk()
         for chunk in in_chunks(self.values().iterator(chunk_size=size), size):
             ids = [row[0] for row in chunk]
             opinions = grouped((i, f"{tracks[track]}（{kind}）") for i, track, kind in decided.filter(finding_id__in=ids))
             for f in map(_CircularFinding._make, chunk):
                 number += 1
-                person = f.staff_description if f.staff_name is None else naming_label(f.staff_name, naming)
                 yield [
                     number, f.region, f.hall + (f" {f.department}" if f.department else ""),
-                    str(Window.label_for(f.window_label, f.window_number)) if f.window_number is not None else "",
-                    f.observed_at, f.category_class or f.category, f.description, describe_facts(f.facts), person,
+                    Window.label_for(f.window_label, f.window_number), f.observed_at, f.category_class or f.category,
+                    f.description, describe_facts(f.facts), person_text(f.staff_name, f.staff_description, naming),
                     "；".join(opinions.get(f.id, ())) or "责令整改", f.deadline, sources[f.source],
                 ]

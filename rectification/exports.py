@@ -11,10 +11,9 @@ from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from inspections.exporting import (
     Column,
@@ -22,9 +21,9 @@ from inspections.exporting import (
     Sheet,
     choice_labels,
     grouped,
-    id_chunk_size,
     in_chunks,
     joined,
+    rows_per_chunk,
 )
 from inspections.models import Circular, Finding, Window
 from rectification.models import (
@@ -38,8 +37,7 @@ from rectification.models import (
 
 def status_labels() -> tuple[str, ...]:
     """The status names as the ledger file carries them: always Chinese (see inspections.exporting)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return tuple(str(label) for label in RectificationItem.Status.labels)
+    return tuple(choice_labels(RectificationItem.Status.choices).values())
 
 
 
@@ -129,16 +127,21 @@ def ledger_values(items: QuerySet) -> QuerySet:
     )
 
 
+def _item_and_findings(rows: list[tuple]) -> tuple[tuple, list[_ItemFinding]]:
+    """An item's (item, finding) rows → the item's values and its findings."""
+    findings = [_ItemFinding._make(row[_FINDING_START:]) for row in rows if row[_FINDING_START] is not None]
+    return rows[0][:_FINDING_START], findings
+
+
 def _finding_cells(mine: list[_ItemFinding], hall: str, circulars: dict, sources: dict) -> list:
     """问题编号, 问题来源 (with the published circulars), 发现日期, 单位/窗口, 问题类别, 问题描述."""
     if len(mine) == 1:  # most items: none of the sets and sorts below
         f = mine[0]
-        window = str(Window.label_for(f.window_label, f.window_number)) if f.window_number is not None else ""
         return [
             Finding.code_for(f.id), joined([sources[f.source], *sorted(circulars.get(f.id, ()))]), f.observed_at,
-            joined([hall, window]), f.category or "", f.description or "",
+            joined([hall, Window.label_for(f.window_label, f.window_number)]), f.category or "", f.description or "",
         ]
-    windows = {str(Window.label_for(f.window_label, f.window_number)) for f in mine if f.window_number is not None}
+    windows = {Window.label_for(f.window_label, f.window_number) for f in mine} - {""}
     numbers = {doc for f in mine for doc in circulars.get(f.id, ())}
     return [
         joined(Finding.code_for(f.id) for f in mine),
@@ -155,16 +158,16 @@ def ledger_rows(items: QuerySet) -> Iterator[list]:
     published = Circular.findings.through.objects.filter(circular__status=Circular.Status.PUBLISHED).values_list(
         "finding_id", "circular__doc_number"
     )
-    size = id_chunk_size()
+    size = rows_per_chunk()
     pairs = groupby(ledger_values(items).iterator(chunk_size=size), key=itemgetter(0))
+    by_item = (_item_and_findings(list(rows)) for _pk, rows in pairs)
     number = 0
-    for chunk in in_chunks(((rows[0], rows) for _pk, group in pairs for rows in [list(group)]), size):
-        finding_ids = [row[_FINDING_START] for _first, rows in chunk for row in rows if row[_FINDING_START]]
-        circulars = grouped(published.filter(finding_id__in=finding_ids))
-        for (pk, hall, department, kind, measures, leader, person, deadline, completion, proof, status, closed_on,
-             closer_name, closer_username, progress_text, progress_date, verdict, *_finding), rows in chunk:
+    for chunk in in_chunks(by_item, size):
+        circulars = grouped(published.filter(finding_id__in=[f.id for _item, mine in chunk for f in mine]))
+        for item, mine in chunk:
+            (pk, hall, department, kind, measures, leader, person, deadline, completion, proof, status, closed_on,
+             closer_name, closer_username, progress_text, progress_date, verdict) = item
             number += 1
-            mine = [_ItemFinding._make(row[_FINDING_START:]) for row in rows if row[_FINDING_START] is not None]
             yield [
                 pk, number, RectificationItem.code_for(pk), *_finding_cells(mine, hall, circulars, sources),
                 kinds.get(kind, kind), measures, department or hall, leader, person, deadline,

@@ -10,10 +10,9 @@ changes nothing.
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections import scope, spreadsheets
@@ -158,9 +157,9 @@ def apply_ledger(*, user, batch: ImportBatch) -> int:
     """
     if batch.uploader_id != user.pk or batch.kind != ImportBatch.Kind.LEDGER or batch.applied_at:
         raise PermissionDenied
-    items = services.items_for_ledger(actor=user, ids=[row["id"] for row in batch.rows])
+    items = services.items_for_ledger(actor=user, ids=[row["id"] for row in batch.rows], lock=True)
     statuses = choice_labels(RectificationItem.Status.choices)
-    changed_items, fields, entries, closures = [], set(), [], []
+    changed_items, entries, closures = [], [], []
     changed = 0
     for row in batch.rows:
         item = items.get(row["id"])
@@ -170,26 +169,22 @@ def apply_ledger(*, user, batch: ImportBatch) -> int:
         if not _ledger_diff(item, values, statuses):
             continue  # someone made the same change since the preview
         changed += 1
-        status_before = item.status
         changes = {f: values[c] for c, f in LEDGER_FIELDS.items() if c in values and values[c] != getattr(item, f)}
         progress = None
         if values.get(L.PROGRESS) and values[L.PROGRESS] != (item.latest_progress or ""):
             when = values.get(L.PROGRESS_DATE)
             progress = (datetime.date.fromisoformat(when) if when else timezone.localdate(), values[L.PROGRESS])
         try:
-            entry = services.ledger_fill(actor=user, item=item, values=changes, progress=progress)
+            item_changed, entry = services.ledger_fill(actor=user, item=item, values=changes, progress=progress)
         except ValidationError as error:
             raise ValidationError(_("第 %(row)d 行：%(reason)s") % {"row": row["row"], "reason": " ".join(error.messages)}) from None
-        if changes or item.status != status_before:
+        if item_changed:
             changed_items.append(item)
-            fields.update(changes)
-            fields.update(["version"] if changes else [])
-            fields.update(["status"] if item.status != status_before else [])
         if entry is not None:
             entries.append(entry)
         if values.get(L.STATUS) == RectificationItem.Status.CLOSURE_REQUESTED and item.status != values[L.STATUS]:
             closures.append((row["row"], item, values.get(L.COMPLETION) or item.completion_note))
-    services.ledger_save(actor=user, items=changed_items, fields=fields, entries=entries)
+    services.ledger_save(actor=user, items=changed_items, entries=entries)
     for number, item, completion_note in closures:
         try:
             services.closure_request(actor=user, item=item, completion_note=completion_note)
@@ -216,8 +211,7 @@ class R:
 ROSTER_REQUIRED = [R.BADGE, R.NAME]
 ROSTER_OPTIONAL = [R.DEPARTMENT, R.WINDOW, R.POST, R.PARTY, R.PHONE, R.ACTIVE]
 def _post_by_label():
-    with translation.override(settings.LANGUAGE_CODE):
-        return {str(label): value for value, label in Staff.Post.choices}
+    return {label: value for value, label in choice_labels(Staff.Post.choices).items()}
 
 YES = {"是", "Y", "YES", "1", "TRUE", "√", "✓"}
 NO = {"否", "N", "NO", "0", "FALSE", ""}

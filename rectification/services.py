@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from inspections import scope
-from inspections.exporting import id_chunk_size, in_chunks
+from inspections.exporting import in_chunks, rows_per_chunk
 from inspections.models import Finding, Role, Staff
 from inspections.services.evidence import check_uploads, removed_on_failure, store_files
 from rectification.calendar import add_working_days
@@ -251,9 +251,10 @@ def _progress_entry(*, actor, item: RectificationItem, date: datetime.date, text
 
 # --- Many items at once: the ledger import ------------------------------------------------
 
-def items_for_ledger(*, actor, ids) -> dict[int, RectificationItem]:
-    """The items of these ids that the actor may fill in through a ledger, locked, with their latest
-    progress text (``latest_progress``); ids outside that scope are left out."""
+def items_for_ledger(*, actor, ids, lock: bool = False) -> dict[int, RectificationItem]:
+    """The items of these ids that the actor may fill in through a ledger, with their latest
+    progress text (``latest_progress``), locked for writing when ``lock``; ids outside that
+    scope are left out."""
     if actor.role == Role.HALL_MANAGER:
         editable = scope.items_visible_to(actor).filter(hall__in=actor.halls.all())
     elif actor.role == Role.OFFICE:
@@ -261,10 +262,10 @@ def items_for_ledger(*, actor, ids) -> dict[int, RectificationItem]:
     else:
         return {}
     latest = ProgressEntry.objects.filter(item=OuterRef("pk")).order_by("-date", "-id").values("text")[:1]
-    if transaction.get_connection().in_atomic_block:
+    if lock:
         editable = editable.select_for_update(of=("self",))
     found = {}
-    for chunk in in_chunks(sorted(set(ids)), id_chunk_size()):
+    for chunk in in_chunks(sorted(set(ids)), rows_per_chunk()):
         found.update(
             (item.pk, item) for item in editable.filter(pk__in=chunk).annotate(latest_progress=Subquery(latest))
         )
@@ -273,7 +274,11 @@ def items_for_ledger(*, actor, ids) -> dict[int, RectificationItem]:
 
 def ledger_fill(*, actor, item: RectificationItem, values: dict, progress: tuple[datetime.date, str] | None):
     """Check one ledger row against the rules of item_update and progress_add and apply it to ``item``
-    in memory; ``ledger_save`` writes them all. ``item`` comes from ``items_for_ledger``."""
+    in memory; ``ledger_save`` writes them all. ``item`` comes from ``items_for_ledger``.
+
+    Returns whether the item itself changed, and the progress entry to save (or None).
+    """
+    status_before = item.status
     if values:
         if item.status == Status.CLOSED:
             raise ValidationError(_("已销号的事项不能修改。"))
@@ -291,21 +296,25 @@ def ledger_fill(*, actor, item: RectificationItem, values: dict, progress: tuple
         entry = _progress_entry(actor=actor, item=item, date=date, text=text)
         if item.status == Status.ASSIGNED:
             item.status = Status.IN_PROGRESS
-    return entry
+    return bool(values) or item.status != status_before, entry
+
+
+# Every field ledger_fill may set; writing one unchanged is harmless, the items being locked.
+_LEDGER_FILLED = (*OFFICE_EDITABLE, "status", "version")
 
 
 @transaction.atomic
-def ledger_save(*, actor, items: list[RectificationItem], fields: set[str], entries: list[ProgressEntry]):
-    """Write what ``ledger_fill`` applied: the items' changed fields and the new progress entries, each with
+def ledger_save(*, actor, items: list[RectificationItem], entries: list[ProgressEntry]):
+    """Write what ``ledger_fill`` applied: the changed items and the new progress entries, each with
     its history row, in a few statements per thousand."""
     if items:
-        _update_each(items, sorted(fields))
+        _update_each(items, _LEDGER_FILLED)
         RectificationItem.history.bulk_history_create(items, batch_size=1000, update=True, default_user=actor)
     if entries:
         bulk_create_with_history(entries, ProgressEntry, batch_size=1000, default_user=actor)
 
 
-def _update_each(objs: list, fields: list[str]):
+def _update_each(objs: list, fields):
     """One UPDATE per object, sent as one batch (psycopg pipelines ``executemany``).
 
     Django's ``bulk_update`` writes a CASE over every object for every field;

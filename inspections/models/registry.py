@@ -210,9 +210,12 @@ class Window(models.Model):
         return self.label_for(self.label, self.number)
 
     @staticmethod
-    def label_for(label: str, number: int) -> str:
-        """The window as people name it: its own label, or "10号窗口" (exports read the two columns)."""
-        return label or _("%(number)s号窗口") % {"number": number}
+    def label_for(label: str | None, number: int | None) -> str:
+        """The window as people name it: its own label, or "10号窗口"; "" for no window
+        (exports read the two columns, None for a finding without a window)."""
+        if number is None:
+            return ""
+        return str(label or _("%(number)s号窗口") % {"number": number})
 
     def clean(self):
         errors = {}
