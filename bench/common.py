@@ -41,7 +41,7 @@ def setup_django(*, for_client: bool = False) -> None:
 
 def bench_province():
     """The bench province, created on first use (Region.save computes its path)."""
-    from inspections.models import Region
+    from registry.models import Region
 
     province = Region.objects.filter(code=BENCH_PROVINCE_CODE).first()
     if province is None:
@@ -52,7 +52,7 @@ def bench_province():
 
 def bench_user(username: str, role: str, region=None, display_name: str = ""):
     """A bench account with no usable password: the scripts log in with force_login."""
-    from inspections.models import User
+    from registry.models import User
 
     user = User.objects.filter(username=username).first()
     if user is None:
@@ -87,4 +87,4 @@ def ensure_taxonomy() -> None:
     from inspections.models import ProblemCategory
 
     if not ProblemCategory.objects.filter(parent__isnull=False).exists():
-        importlib.import_module("inspections.migrations.0003_taxonomy").load(apps, None)
+        importlib.import_module("inspections.migrations.0002_taxonomy").load(apps, None)

@@ -81,7 +81,8 @@ def ensure_data(rows: int, halls: int = 400, *, import_rows: int = 10_000, verbo
     from django.utils import timezone
 
     from bench import fill_findings
-    from inspections.models import Circular, Finding
+    from circulars.models import Circular
+    from inspections.models import Finding
     from rectification.models import RectificationItem, RectificationKind
 
     if rows < 4:
@@ -234,13 +235,14 @@ def import_export_available() -> bool:
 # Each has a prepare step (untimed; inside the peak-memory window) and a measured step.
 
 def _circular(data):
-    from inspections.models import Circular
+    from circulars.models import Circular
 
     return Circular.objects.get(pk=data.circular_id)
 
 
 def _exporter(kind: str, data: BenchData, last_finding_id=None):
-    from inspections.exports import CircularExporter, FindingListExporter
+    from circulars.exports import CircularExporter
+    from inspections.exports import FindingListExporter
     from rectification.exports import LedgerExporter
 
     if kind == "ledger":
@@ -265,19 +267,19 @@ def _prepare(scenario: str, data: BenchData, params: dict):
     if scenario == "exporter":
         return _exporter(params["kind"], data, params.get("last_finding_id"))
     if scenario == "writer":
-        from inspections.exporting import Sheet
+        from core.exporting import Sheet
 
         exporter = _exporter(params["kind"], data)
         rows = list(exporter.rows())
         return Sheet(exporter.sheet_name, exporter.title, exporter.columns, rows, exporter.subtitle)
     if scenario == "import_export":
-        from inspections.exports import FINDING_RELATED
+        from inspections.selectors import FINDING_LIST_RELATED
 
-        return finding_resource()(), findings_queryset(data).select_related(*FINDING_RELATED)
+        return finding_resource()(), findings_queryset(data).select_related(*FINDING_LIST_RELATED)
     if scenario == "import":
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from inspections.models import User
+        from registry.models import User
 
         with open(params["source"], "rb") as source:
             upload = SimpleUploadedFile(os.path.basename(params["source"]), source.read())
@@ -294,7 +296,7 @@ def _measured(scenario: str, prepared, path: str) -> dict:
             prepared.write(out, on_row=counter)
         return {"seconds": time.perf_counter() - started, "rows": counter.rows}
     if scenario == "writer":
-        from inspections.exporting import write_workbook
+        from core.exporting import write_workbook
 
         counter = _Counter()
         started = time.perf_counter()
@@ -421,7 +423,7 @@ def build_import_file(data: BenchData, path: str, stamp: str) -> int:
 
     from openpyxl import load_workbook
 
-    from inspections.exporting import HEADER_ROW
+    from core.exporting import HEADER_ROW
     from rectification.exports import L
 
     buffer = io.BytesIO()

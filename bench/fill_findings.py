@@ -86,7 +86,7 @@ def _county(city_index: int, county_index: int) -> tuple[str, str]:
 
 def _regions(province, counties_needed: int) -> list:
     """The first ``counties_needed`` bench counties, creating them (and their cities) as needed."""
-    from inspections.models import Region
+    from registry.models import Region
 
     if counties_needed > MAX_CITIES * COUNTIES_PER_CITY:
         raise SystemExit(f"At most {MAX_CITIES * COUNTIES_PER_CITY * HALLS_PER_COUNTY} bench halls.")
@@ -112,7 +112,7 @@ def _regions(province, counties_needed: int) -> list:
 
 def ensure_halls(province, halls: int, rng: random.Random) -> int:
     """Create bench halls (with departments, windows, staff) until there are ``halls``. Returns how many were made."""
-    from inspections.models import Department, ServiceHall, Staff, Window
+    from registry.models import Department, ServiceHall, Staff, Window
 
     have = ServiceHall.objects.filter(region__path__startswith=province.path).count()
     if have >= halls:
@@ -386,7 +386,7 @@ class HallPlan:
 
 
 def _hall_plans(province) -> tuple[list, list]:
-    from inspections.models import Department, ServiceHall, Staff, Window
+    from registry.models import Department, ServiceHall, Staff, Window
 
     halls = list(
         ServiceHall.objects.filter(region__path__startswith=province.path).order_by("id").values_list("id", "kind")

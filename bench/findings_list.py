@@ -33,7 +33,8 @@ def scenarios(province) -> list[dict]:
     """The five requests, with parameters taken from the bench data."""
     from django.utils import timezone
 
-    from inspections.models import ProblemCategory, ServiceHall
+    from inspections.models import ProblemCategory
+    from registry.models import ServiceHall
 
     category = ProblemCategory.objects.get(code=CATEGORY_CLASS, parent__isnull=True)
     halls = ServiceHall.objects.filter(region__path__startswith=province.path).order_by("id")
@@ -109,7 +110,7 @@ def run(repeat: int = 20, only: str = "") -> list[dict]:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from inspections.models import Region
+    from registry.models import Region
 
     if repeat < 1:
         raise ValueError("repeat must be at least 1")

@@ -39,15 +39,22 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "simple_history",
+    "rules",
+    # The apps, each standing only on those above it in this list (tests/test_layers.py).
+    "core",
+    "registry",
     "inspections",
     "rectification",
+    "circulars",
+    "access",
+    "workbench",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "inspections.middleware.ChosenLanguageMiddleware",
+    "core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -71,7 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "inspections.context_processors.navigation",
+                "access.context_processors.navigation",
             ],
         },
     },
@@ -102,8 +109,11 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users --------------------------------------------------------------------
-AUTH_USER_MODEL = "inspections.User"
-AUTHENTICATION_BACKENDS = ["inspections.roles.RoleBackend"]
+AUTH_USER_MODEL = "registry.User"
+# Passwords sign people in; every permission is the policy's (access.policy, through django-rules).
+AUTHENTICATION_BACKENDS = ["registry.auth.PasswordBackend", "rules.permissions.ObjectPermissionBackend"]
+# History is read, never replayed: a revert would write back fields the reader may not change.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -117,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {
-        "NAME": "inspections.passwords.CharacterClassesValidator",
+        "NAME": "registry.passwords.CharacterClassesValidator",
         "OPTIONS": {"min_classes": 3},
     },
 ]

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from inspections.forms import LoginForm
+from registry.forms import LoginForm
 
 admin.site.site_header = _("政务服务窗口作风明察暗访")
 admin.site.site_title = _("作风督查后台")
@@ -28,6 +28,10 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("rectification.urls")),
+    path("", include("workbench.urls")),
+    path("", include("core.urls")),
+    path("", include("registry.urls")),
     path("", include("inspections.urls")),
+    path("", include("rectification.urls")),
+    path("", include("circulars.urls")),
 ]

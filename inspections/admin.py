@@ -1,244 +1,15 @@
-"""Admin screens for the registry and users, filtered by the same scope as the pages."""
+"""Admin: the taxonomy and campaigns (reference data, with their history), and visits, findings
+and evidence, read-only (they change through the services) and scoped by inspections.scope."""
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group
-from django.db.models import UniqueConstraint
-from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from core.permissions import HistoryAdmin, ReadOnlyRecordAdmin
 from inspections.facts import FACT_CHOICES, describe_facts
-from inspections.models import (
-    Campaign,
-    Circular,
-    Department,
-    Evidence,
-    Finding,
-    ProblemCategory,
-    Region,
-    ServiceHall,
-    Staff,
-    User,
-    Visit,
-    Window,
-)
-from inspections.scope import (
-    can_change_hall,
-    can_view_staff_phone,
-    circular_q,
-    finding_q,
-    findings_visible_to,
-    hall_change_q,
-    hall_q,
-    halls_changeable_by,
-    regions_visible_to,
-    visit_q,
-)
+from inspections.models import Campaign, Evidence, Finding, ProblemCategory, Visit
+from inspections.scope import evidence_q, finding_q, visit_q
 
-# What a user may do comes from their role (inspections.roles), the same on
-# every installation; groups would let an administrator grant around it.
-admin.site.unregister(Group)
-
-
-def _limit_to_changeable(db_field, request, kwargs):
-    """Foreign-key choices in a registry form: only rows of halls the user may change."""
-    model = db_field.related_model
-    if model is ServiceHall:
-        kwargs["queryset"] = halls_changeable_by(request.user)
-    elif model in (Department, Window, Staff):
-        kwargs["queryset"] = model.objects.filter(hall_change_q(request.user, "hall"))
-    elif model is Region:
-        kwargs["queryset"] = regions_visible_to(request.user)
-    return kwargs
-
-
-class HallScopedAdmin(admin.ModelAdmin):
-    """Rows outside the user's halls are not listed, not found and not changeable.
-
-    ``hall_field`` is the path from the model to its hall ("" for halls).
-    """
-
-    hall_field = "hall"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(hall_q(request.user, self.hall_field))
-
-    def _in_changeable_hall(self, request, obj):
-        return (
-            self.model.objects.filter(hall_change_q(request.user, self.hall_field), pk=obj.pk)
-            .exists()
-        )
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or self._in_changeable_hall(request, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or self._in_changeable_hall(request, obj))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs = _limit_to_changeable(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class ConstraintMessageFormSet(BaseInlineFormSet):
-    """Duplicates within the inline rows get the constraint's own Chinese message.
-
-    Django's default names the raw field ("number") instead of saying what is wrong.
-    """
-
-    def get_unique_error_message(self, unique_check):
-        for constraint in self.model._meta.constraints:
-            if isinstance(constraint, UniqueConstraint) and set(unique_check) <= set(constraint.fields):
-                return constraint.get_violation_error_message()
-        return super().get_unique_error_message(unique_check)
-
-
-class HallInline(admin.TabularInline):
-    """Inline rows of a hall: editable only when the hall itself is."""
-
-    extra = 0
-    formset = ConstraintMessageFormSet
-    show_change_link = True
-
-    def _hall_ok(self, request, obj):
-        return obj is None or can_change_hall(request.user, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self._hall_ok(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._hall_ok(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._hall_ok(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs = _limit_to_changeable(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class PhoneHidingMixin:
-    """Staff phone numbers are personal data: left out for those who need not see them."""
-
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        if not can_view_staff_phone(request.user):
-            fields = [f for f in fields if f != "phone"]
-        return fields
-
-    def get_exclude(self, request, obj=None):
-        exclude = list(super().get_exclude(request, obj) or [])
-        if not can_view_staff_phone(request.user):
-            exclude.append("phone")
-        return exclude
-
-
-@admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level", "full_name"]
-    list_filter = ["level"]
-    search_fields = ["code", "name", "full_name"]
-    autocomplete_fields = ["parent"]
-    list_select_related = ["parent"]
-    ordering = ["path"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(pk__in=regions_visible_to(request.user))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs = _limit_to_changeable(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class DepartmentInline(HallInline):
-    model = Department
-    fields = ["name", "active"]
-
-
-class WindowInline(HallInline):
-    model = Window
-    fields = ["number", "label", "name", "department", "kind", "active"]
-    autocomplete_fields = ["department"]
-
-
-class StaffInline(PhoneHidingMixin, HallInline):
-    # The short form fits a laptop screen; phone, party membership and the A/B
-    # partner are on each person's own page (the pencil link).
-    model = Staff
-    fields = ["name", "badge_number", "department", "window", "post", "active"]
-    autocomplete_fields = ["department", "window"]
-
-
-@admin.register(ServiceHall)
-class ServiceHallAdmin(HallScopedAdmin):
-    hall_field = ""
-    list_display = ["name", "region", "kind", "address", "active"]
-    list_filter = ["kind", "active", "region__level"]
-    search_fields = ["name", "address", "region__name", "region__full_name"]
-    autocomplete_fields = ["region"]
-    list_select_related = ["region"]
-    inlines = [DepartmentInline, WindowInline, StaffInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        # A hall manager keeps the address up to date, not where the hall sits.
-        if obj is not None and request.user.role == "hall_manager":
-            return ["name", "region", "kind"]
-        return []
-
-
-@admin.register(Department)
-class DepartmentAdmin(HallScopedAdmin):
-    list_display = ["name", "hall", "active"]
-    list_filter = ["active", "hall__kind"]
-    search_fields = ["name", "hall__name"]
-    autocomplete_fields = ["hall"]
-    list_select_related = ["hall"]
-
-
-@admin.register(Window)
-class WindowAdmin(HallScopedAdmin):
-    list_display = ["__str__", "number", "hall", "department", "kind", "active"]
-    list_filter = ["kind", "active"]
-    search_fields = ["label", "name", "number", "hall__name", "department__name"]
-    autocomplete_fields = ["hall", "department"]
-    list_select_related = ["hall", "department"]
-
-
-@admin.register(Staff)
-class StaffAdmin(PhoneHidingMixin, HallScopedAdmin):
-    list_display = [
-        "name", "badge_number", "hall", "department", "window", "post", "is_party_member", "active",
-    ]
-    list_filter = ["post", "is_party_member", "active"]
-    search_fields = ["name", "badge_number", "hall__name", "department__name"]
-    autocomplete_fields = ["hall", "department", "window", "backup"]
-    list_select_related = ["hall", "department", "window"]
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "display_name", "role", "region", "organisation", "is_active"]
-    list_filter = ["role", "is_active", "is_staff"]
-    search_fields = ["username", "display_name", "organisation", "email"]
-    list_select_related = ["region"]
-    autocomplete_fields = ["region", "halls"]
-    fieldsets = [
-        (None, {"fields": ["username", "password"]}),
-        (_("个人信息"), {"fields": ["display_name", "organisation", "email"]}),
-        (_("角色与范围"), {"fields": ["role", "region", "halls"]}),
-        (_("状态"), {"fields": ["is_active", "is_staff", "is_superuser", "last_login", "date_joined"]}),
-    ]
-    add_fieldsets = [
-        (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
-        (_("角色与范围"), {"fields": ["display_name", "organisation", "role", "region", "halls", "is_staff"]}),
-    ]
-    readonly_fields = ["last_login", "date_joined"]
-
-
-# --- Taxonomy, campaigns and records ----------------------------------------------
 
 class ProblemCategoryForm(forms.ModelForm):
     facts = forms.MultipleChoiceField(
@@ -255,7 +26,7 @@ class ProblemCategoryForm(forms.ModelForm):
 
 
 @admin.register(ProblemCategory)
-class ProblemCategoryAdmin(admin.ModelAdmin):
+class ProblemCategoryAdmin(HistoryAdmin):
     form = ProblemCategoryForm
     list_display = ["code", "name", "parent", "active", "order"]
     list_filter = ["active", "parent"]
@@ -273,7 +44,7 @@ class ProblemCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(HistoryAdmin):
     list_display = ["name", "issuer", "doc_number", "start_date", "end_date"]
     search_fields = ["name", "issuer", "doc_number"]
     list_filter = ["issuer"]
@@ -284,24 +55,6 @@ class CampaignAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-
-
-class ReadOnlyRecordAdmin(admin.ModelAdmin):
-    """Findings, visits, evidence and ledger records change only through the services.
-
-    A plain ModelAdmin on purpose: django-simple-history's admin history views
-    load old versions without the scoped queryset (the embargo would leak
-    there). The change history is shown on each record's own page instead.
-    """
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Visit)
@@ -359,14 +112,6 @@ class EvidenceAdmin(ReadOnlyRecordAdmin):
     list_select_related = ["finding", "uploaded_by"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(finding__in=findings_visible_to(request.user))
+        return super().get_queryset(request).filter(evidence_q(request.user)).distinct()
 
 
-@admin.register(Circular)
-class CircularAdmin(ReadOnlyRecordAdmin):
-    list_display = ["doc_number", "title", "date", "status"]
-    list_filter = ["status", "year"]
-    search_fields = ["doc_number", "title", "issuer"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(circular_q(request.user))

@@ -1,120 +1,16 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateTimeLocalInput
 from inspections.facts import FACT_KINDS, field_name
-from inspections.models import (
-    Campaign,
-    Circular,
-    Department,
-    Finding,
-    ProblemCategory,
-    ServiceHall,
-    Staff,
-    Visit,
-    Window,
-)
-from inspections.scope import halls_visible_to
+from inspections.models import Campaign, Finding, ProblemCategory, Visit
 from inspections.services import validate_finding
-
-
-def add_errors(form, error: ValidationError):
-    """Put a service's refusal on the form, field by field where it can, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-class HallBoundForm(forms.ModelForm):
-    """A form for a registry row that belongs to a hall chosen by the URL.
-
-    The hall is not a form field, so Django would leave it out of constraint
-    checks; putting it back means "same number in this hall" is reported on the
-    form in Chinese rather than as a database error.
-    """
-
-    hall_scoped_fields: tuple[str, ...] = ()
-
-    def __init__(self, *args, hall: ServiceHall, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.hall = hall
-        querysets = {
-            "department": Department.objects.filter(hall=hall, active=True),
-            "window": Window.objects.filter(hall=hall, active=True),
-            "backup": Staff.objects.filter(hall=hall, active=True).exclude(pk=self.instance.pk),
-        }
-        for name in self.hall_scoped_fields:
-            self.fields[name].queryset = querysets[name]
-
-    def _get_validation_exclusions(self):
-        exclusions = super()._get_validation_exclusions()
-        exclusions.discard("hall")
-        return exclusions
-
-
-def _constraint_message(model, name):
-    return next(c for c in model._meta.constraints if c.name == name).get_violation_error_message()
-
-
-class WindowForm(HallBoundForm):
-    hall_scoped_fields = ("department",)
-    number = forms.IntegerField(label=_("窗口编号"), min_value=1)
-
-    def clean_number(self):
-        # Said on the field itself rather than above the form (the constraint's own message).
-        number = self.cleaned_data["number"]
-        taken = Window.objects.filter(hall=self.instance.hall, number=number).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise ValidationError(_constraint_message(Window, "window_number_unique_per_hall"))
-        return number
-
-    class Meta:
-        model = Window
-        fields = ["number", "label", "name", "department", "kind", "active"]
-
-
-class StaffForm(HallBoundForm):
-    hall_scoped_fields = ("department", "window", "backup")
-
-    def clean_badge_number(self):
-        badge = self.cleaned_data["badge_number"].strip()
-        taken = Staff.objects.filter(hall=self.instance.hall, badge_number=badge).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise ValidationError(_constraint_message(Staff, "staff_badge_unique_per_hall"))
-        return badge
-
-    class Meta:
-        model = Staff
-        fields = [
-            "name", "badge_number", "department", "window", "post",
-            "is_party_member", "backup", "phone", "active",
-        ]
-
-
-class LoginForm(AuthenticationForm):
-    username = forms.CharField(
-        label=_("用户名"),
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
-    )
-
+from registry.models import Department, ServiceHall, Staff, Window
+from registry.scope import halls_visible_to
 
 # --- Visits and findings ------------------------------------------------------------
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The phone's own date-and-time picker."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
 
 class VisitForm(forms.ModelForm):
     hall = forms.ModelChoiceField(
@@ -132,9 +28,14 @@ class VisitForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
+    @staticmethod
+    def hall_choices(user):
+        """The halls an inspector may start a visit in (the picker searches these)."""
+        return halls_visible_to(user).filter(active=True)
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hall"].queryset = halls_visible_to(user).filter(active=True)
+        self.fields["hall"].queryset = self.hall_choices(user)
         self.fields["campaign"].queryset = Campaign.objects.filter(end_date__gte=timezone.localdate())
         self.fields["campaign"].empty_label = _("（不属于专项行动）")
         self.fields["started_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
@@ -264,43 +165,3 @@ class RejectForm(forms.Form):
         label=_("不予认定理由"), widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("请写明不予认定的理由。")},
     )
-
-
-class CircularForm(forms.ModelForm):
-    findings = forms.ModelMultipleChoiceField(
-        label=_("通报的问题"), queryset=Finding.objects.none(), widget=forms.CheckboxSelectMultiple,
-        required=False, help_text=_("只列出已确认、尚未通报的问题。"),
-    )
-
-    class Meta:
-        model = Circular
-        fields = ["issuer", "issuer_code", "year", "serial", "region", "title", "date", "lead",
-                  "requirements", "accountability_tally", "naming"]
-        widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "lead": forms.Textarea(attrs={"rows": 4}), "requirements": forms.Textarea(attrs={"rows": 4}),
-            "accountability_tally": forms.Textarea(attrs={"rows": 2}),
-        }
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        from inspections.scope import findings_visible_to, regions_visible_to
-
-        self.fields["region"].queryset = regions_visible_to(user).exclude(level="township")
-        self.fields["serial"].required = False
-        self.fields["serial"].help_text = _("留空则自动取下一个序号。")
-        chosen = self.instance.findings.values("pk") if self.instance.pk else []
-        self.fields["findings"].queryset = (
-            findings_visible_to(user)
-            .filter(Q(status=Finding.Status.CONFIRMED) | Q(pk__in=chosen))
-            .select_related("hall", "category").order_by("category__code", "observed_at")
-        )
-        self.fields["findings"].label_from_instance = (
-            lambda f: f"{f.code} {f.hall.name} · {f.category.name} · {timezone.localtime(f.observed_at):%m-%d}"
-        )
-        if not self.instance.pk:
-            self.initial.setdefault("year", timezone.localdate().year)
-            self.initial.setdefault("date", timezone.localdate())
-            if user.region_id:
-                self.initial.setdefault("region", user.region_id)
-            self.initial.setdefault("naming", Circular.Naming.SURNAME)

@@ -1,73 +1,15 @@
-"""Reads. Every query here starts from the scope module."""
+"""Reads of visits, findings and evidence. Every query here starts from inspections.scope."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from inspections.filters import FindingFilter, HallFilter
-from inspections.models import Department, Evidence, Finding, ServiceHall, Staff, Visit, Window
-from inspections.scope import (
-    can_see_business_records,
-    findings_visible_to,
-    halls_changeable_by,
-    halls_visible_to,
-    visits_visible_to,
-)
-
-
-def _count_in_hall(model) -> Coalesce:
-    # A correlated subquery per count: joining departments, windows and staff
-    # at once would multiply the rows and the counts with them.
-    counts = (
-        model.objects.filter(hall=OuterRef("pk"), active=True)
-        .order_by()
-        .values("hall")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
-
-
-def hall_list(*, user, params=None) -> HallFilter:
-    halls = (
-        halls_visible_to(user)
-        .select_related("region")
-        .annotate(
-            department_count=_count_in_hall(Department),
-            window_count=_count_in_hall(Window),
-            staff_count=_count_in_hall(Staff),
-        )
-        .order_by("region__path", "name")
-    )
-    return HallFilter(params, queryset=halls, user=user)
-
-
-def hall_for_user(*, user, pk) -> ServiceHall:
-    """The hall, or 404 when it does not exist or is outside the user's scope."""
-    return get_object_or_404(halls_visible_to(user).select_related("region"), pk=pk)
-
-
-def hall_for_change(*, user, pk) -> ServiceHall | None:
-    """The hall if the user may change it; None if they may only see it; 404 otherwise."""
-    hall = hall_for_user(user=user, pk=pk)
-    return hall if halls_changeable_by(user).filter(pk=hall.pk).exists() else None
-
-
-def hall_departments(hall: ServiceHall) -> QuerySet[Department]:
-    return hall.departments.annotate(
-        window_count=Count("windows", distinct=True), staff_count=Count("staff", distinct=True)
-    ).order_by("-active", "name")
-
-
-def hall_windows(hall: ServiceHall) -> QuerySet[Window]:
-    return hall.windows.select_related("department").order_by("-active", "number")
-
-
-def hall_staff(hall: ServiceHall) -> QuerySet[Staff]:
-    return hall.staff.select_related("department", "window", "backup").order_by(
-        "-active", "department__name", "badge_number"
-    )
-
+from core.history import history_entries
+from inspections.filters import FindingFilter
+from inspections.models import Evidence, Finding, Visit
+from inspections.scope import evidence_visible_to, findings_visible_to, visits_visible_to
+from inspections.services.evidence import download_for
 
 # --- Visits and findings ---------------------------------------------------------
 
@@ -127,108 +69,38 @@ def visit_findings(*, user, visit: Visit) -> QuerySet[Finding]:
     return findings_visible_to(user).filter(visit=visit).select_related(*FINDING_LIST_RELATED)
 
 
-def finding_history(finding: Finding) -> list[dict]:
-    return history_entries(finding, excluded=["submitted_at", "reviewed_at"])
-
-
-def history_entries(obj, excluded=()) -> list[dict]:
-    """Each saved version of a record with who, when and which fields changed (old → new)."""
-    records = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
-    fields = {f.name: f for f in type(obj)._meta.get_fields() if hasattr(f, "verbose_name")}
-    entries = []
-    for previous, record in zip([None, *records], records, strict=False):
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=list(excluded))
-            for change in delta.changes:
-                field = fields.get(change.field)
-                changes.append({
-                    "field": field.verbose_name if field else change.field,
-                    "old": _display(field, change.old), "new": _display(field, change.new),
-                })
-        entries.append({"record": record, "changes": changes, "created": previous is None})
-    return entries
-
-
-def _display(field, value):
-    if value in (None, ""):
-        return "—"
-    if field is not None and getattr(field, "choices", None):
-        return dict(field.choices).get(value, value)
-    if field is not None and field.is_relation and field.related_model:
-        obj = field.related_model._base_manager.filter(pk=value).first()
-        return str(obj) if obj else value
-    return value
+def finding_history(finding: Finding, who=str) -> list[dict]:
+    return history_entries(finding, excluded=["submitted_at", "reviewed_at"], who=who)
 
 
 def evidence_for_user(*, user, pk) -> Evidence:
-    """Evidence is visible exactly when what it belongs to is: its finding, or the
-    ledger item whose progress or revisit it proves."""
-    from inspections.scope import items_visible_to
-
-    items = items_visible_to(user)
-    visible = (
-        Q(finding__in=findings_visible_to(user))
-        | Q(progress_entries__item__in=items)
-        | Q(revisits__items__in=items)
+    """Evidence is visible exactly when what it belongs to is (inspections.scope.evidence_q)."""
+    return get_object_or_404(
+        evidence_visible_to(user).select_related("hall__region", "finding__visit", "uploaded_by"), pk=pk
     )
-    return get_object_or_404(Evidence.objects.filter(visible).distinct(), pk=pk)
 
 
-def dashboard_tiles(*, user) -> list[dict]:
-    """The work-bench numbers for the user's role, each a link to the list behind it.
+# --- What the hall side may know of the people and files behind a finding ------------------
 
-    Every number comes from the scoped querysets, so an embargoed finding is
-    never counted for someone who may not see it.
-    """
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    halls = halls_visible_to(user).filter(active=True).count()
-    tiles = []
-    if can_see_business_records(user):
-        Status = Finding.Status
-        counts = findings_visible_to(user).aggregate(
-            submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
-            confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
-            published=Count("pk", filter=Q(status=Status.PUBLISHED)),
-            my_drafts=Count("pk", filter=Q(status=Status.DRAFT, created_by=user)),
-        )
-        findings_url = reverse("finding_list")
-        if user.role == "office":
-            tiles.append({"n": counts["submitted"], "label": _("待审核问题"), "url": reverse("review_queue")})
-            tiles.append({"n": counts["confirmed"], "label": _("已确认待通报"), "url": f"{findings_url}?status=confirmed"})
-        if user.role == "inspector":
-            open_visits = visits_visible_to(user).filter(ended_at__isnull=True).count()
-            tiles.append({"n": open_visits, "label": _("进行中的走访"), "url": reverse("visit_list")})
-            tiles.append({"n": counts["my_drafts"], "label": _("我的草稿"), "url": f"{findings_url}?status=draft"})
-        tiles.append({"n": counts["published"], "label": _("已通报问题"), "url": f"{findings_url}?status=published"})
-        tiles.extend(_ledger_tiles(user))
-    tiles.append({"n": halls, "label": _("在用服务大厅"), "url": reverse("hall_list")})
-    return tiles
+def person_as_seen(viewer, person, *, finding: Finding | None = None) -> str:
+    """A person as the viewer may know them. The inspected hall never learns who inspected it:
+    where the policy does not let the viewer identify the person (person.identify), the visit's
+    team stands in ("省作风办暗访组"), or the person's organisation, or "督查组"."""
+    if person is None:
+        return ""
+    if viewer.has_perm("person.identify", person):
+        return str(person)
+    team = finding.visit.team_name if finding is not None and finding.visit_id else ""
+    return team or person.organisation or _("督查组")
 
 
-def _ledger_tiles(user) -> list[dict]:
-    from django.urls import reverse
-    from django.utils import timezone
-    from django.utils.translation import gettext as _
-
-    from inspections.scope import items_visible_to
-    from rectification.models import WORKING_STATUSES, RectificationItem
-
-    items = items_visible_to(user)
-    if user.role == "inspector":
-        from rectification.selectors import awaiting_revisit
-
-        return [{"n": awaiting_revisit(user=user).count(), "label": _("待回访事项"), "url": reverse("revisit_list")}]
-    counts = items.aggregate(
-        working=Count("pk", filter=Q(status__in=WORKING_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=WORKING_STATUSES, deadline__lt=timezone.localdate())),
-        closure=Count("pk", filter=Q(status=RectificationItem.Status.CLOSURE_REQUESTED)),
-    )
-    ledger = reverse("ledger")
-    return [
-        {"n": counts["working"], "label": _("整改中事项"), "url": ledger},
-        {"n": counts["overdue"], "label": _("逾期事项"), "url": reverse("overdue") if user.role == "office" else f"{ledger}?overdue=true"},
-        {"n": counts["closure"], "label": _("申请销号"), "url": f"{ledger}?status=closure_requested"},
-    ]
+def evidence_as_seen(viewer, evidence) -> list[Evidence]:
+    """The pieces of evidence the viewer gets something of, each with ``served`` (what its
+    download is: the original, or a clean copy under a neutral name) and ``can_share``."""
+    shown = []
+    for item in evidence:
+        item.served = download_for(viewer, item)
+        if item.served is not None:
+            item.can_share = item.kind != Evidence.Kind.PHOTO and viewer.has_perm("evidence.share", item)
+            shown.append(item)
+    return shown

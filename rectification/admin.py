@@ -1,11 +1,9 @@
-"""Admin: the office keeps the working-day calendar and the deadline rules here;
-ledger records are read-only (they change through the services) and scoped."""
+"""Admin: the working-day calendar and the deadline rules (national reference data, with their
+history), and the ledger records, read-only (they change through the services) and scoped."""
 
 from django.contrib import admin
 
-from inspections.admin import ReadOnlyRecordAdmin
-from inspections.scope import accountability_q, item_q
-from rectification import calendar
+from core.permissions import HistoryAdmin, ReadOnlyRecordAdmin
 from rectification.models import (
     Accountability,
     CalendarDay,
@@ -18,31 +16,16 @@ from rectification.models import (
     RectificationItem,
     Revisit,
 )
-
-
-class CalendarAdminMixin:
-    """Every edit of the calendar is seen at once by the deadline arithmetic."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        calendar.clear_cache()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        calendar.clear_cache()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        calendar.clear_cache()
+from rectification.scope import accountability_q, item_q
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(CalendarAdminMixin, admin.ModelAdmin):
+class CalendarYearAdmin(HistoryAdmin):
     list_display = ["year", "complete", "source"]
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(CalendarAdminMixin, admin.ModelAdmin):
+class CalendarDayAdmin(HistoryAdmin):
     list_display = ["date", "is_workday", "name"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"
@@ -50,7 +33,7 @@ class CalendarDayAdmin(CalendarAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(admin.ModelAdmin):
+class DeadlineRuleAdmin(HistoryAdmin):
     list_display = ["category", "severity", "kind", "working_days"]
     list_filter = ["kind", "severity"]
     autocomplete_fields = ["category"]

@@ -9,12 +9,16 @@ override the library for the years it knows (a correction, a local holiday).
 """
 
 import datetime
+import time
 from functools import lru_cache
 
 import chinese_calendar
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.utils.translation import gettext as _
+
+from rectification.models import CalendarDay, CalendarYear
 
 
 class UnknownCalendarYear(ValidationError):
@@ -41,9 +45,8 @@ def _library_is_workday(day: datetime.date) -> bool | None:
 
 @lru_cache(maxsize=64)
 def _office_year(year: int) -> tuple[bool, dict[datetime.date, bool]]:
-    """(whether the office marked the year complete, its day overrides). Cached per process."""
-    from rectification.models import CalendarDay, CalendarYear
-
+    """(whether the office marked the year complete, its day overrides). Cached per process,
+    and dropped as soon as the calendar changes anywhere (``_refresh``)."""
     complete = CalendarYear.objects.filter(year=year, complete=True).exists()
     days = dict(
         CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday")
@@ -51,12 +54,45 @@ def _office_year(year: int) -> tuple[bool, dict[datetime.date, bool]]:
     return complete, days
 
 
+# Every edit of the calendar, in any process, writes a history row (django-simple-history), so the
+# newest history ids are the calendar's version. Each process compares them with the version its
+# cache was built from at the first working-day sum of each request (``recheck`` runs when a
+# request starts), and every few seconds in processes that serve no requests (the task worker).
+RECHECK_SECONDS = 2.0
+_seen = {"version": None, "checked_at": float("-inf")}
+
+
+def version() -> tuple:
+    return (
+        CalendarDay.history.aggregate(n=Max("history_id"))["n"],
+        CalendarYear.history.aggregate(n=Max("history_id"))["n"],
+    )
+
+
+def recheck(**kwargs):
+    """Ask for the version again before the next working-day sum (connected to request_started)."""
+    _seen["checked_at"] = float("-inf")
+
+
+def _refresh():
+    now = time.monotonic()
+    if now - _seen["checked_at"] < RECHECK_SECONDS:
+        return
+    current = version()
+    if current != _seen["version"]:
+        _office_year.cache_clear()
+        _seen["version"] = current
+    _seen["checked_at"] = now
+
+
 def clear_cache():
-    """Called whenever the office edits the calendar."""
+    """Forget the cache at once (this process; the others follow their next request)."""
     _office_year.cache_clear()
+    recheck()
 
 
 def is_workday(day: datetime.date) -> bool:
+    _refresh()
     complete, overrides = _office_year(day.year)
     if day in overrides:
         return overrides[day]
@@ -91,6 +127,12 @@ def add_working_days(start: datetime.date, days: int, *, count_start_day: bool |
         if is_workday(day):
             remaining -= 1
     return day
+
+
+def due_soon_horizon(today: datetime.date) -> datetime.date:
+    """The last deadline that is "due soon" (the yellow light, the reminders, the ledger's filter):
+    RECTIFICATION_DUE_SOON_DAYS working days after today."""
+    return add_working_days(today, settings.RECTIFICATION_DUE_SOON_DAYS)
 
 
 def working_days_left(today: datetime.date, deadline: datetime.date) -> int:

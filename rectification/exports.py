@@ -1,11 +1,11 @@
-"""Excel exports of the ledger, accountability and statistics (framework: inspections.exporting).
+"""Excel exports of the ledger, accountability and statistics (framework: core.exporting).
 
 The ledger's columns are declared once here and serve the export, the
 import (``rectification.imports``) and the import template.
 """
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
@@ -15,7 +15,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from inspections.exporting import (
+from core.exporting import (
     Column,
     Exporter,
     Sheet,
@@ -25,7 +25,8 @@ from inspections.exporting import (
     joined,
     rows_per_chunk,
 )
-from inspections.models import Circular, Finding, Window
+from inspections.models import Finding
+from inspections.scope import HALL_SIDE_Q
 from rectification.models import (
     WORKING_STATUSES,
     ProgressEntry,
@@ -33,6 +34,7 @@ from rectification.models import (
     RectificationKind,
     Revisit,
 )
+from registry.models import Window
 
 
 def status_labels() -> tuple[str, ...]:
@@ -151,19 +153,26 @@ def _finding_cells(mine: list[_ItemFinding], hall: str, circulars: dict, sources
     ]
 
 
+# The published circulars that named each finding, for 问题来源. Circulars stand above the ledger
+# (publishing opens its items), so that app adds the lookup here (circulars.apps): each entry
+# takes finding ids and yields (finding id, document number) pairs.
+CIRCULAR_NUMBERS: list[Callable[[list[int]], Iterable[tuple[int, str]]]] = []
+
+
+def _circular_numbers(finding_ids: list[int]) -> dict[int, list[str]]:
+    return grouped(pair for lookup in CIRCULAR_NUMBERS for pair in lookup(finding_ids))
+
+
 def ledger_rows(items: QuerySet) -> Iterator[list]:
     """One row per item in LEDGER_COLUMNS order; a few queries per thousand items."""
     kinds, statuses = choice_labels(RectificationKind.choices), choice_labels(RectificationItem.Status.choices)
     sources, verdicts = choice_labels(Finding.Source.choices), choice_labels(Revisit.Verdict.choices)
-    published = Circular.findings.through.objects.filter(circular__status=Circular.Status.PUBLISHED).values_list(
-        "finding_id", "circular__doc_number"
-    )
     size = rows_per_chunk()
     pairs = groupby(ledger_values(items).iterator(chunk_size=size), key=itemgetter(0))
     by_item = (_item_and_findings(list(rows)) for _pk, rows in pairs)
     number = 0
     for chunk in in_chunks(by_item, size):
-        circulars = grouped(published.filter(finding_id__in=[f.id for _item, mine in chunk for f in mine]))
+        circulars = _circular_numbers([f.id for _item, mine in chunk for f in mine])
         for item, mine in chunk:
             (pk, hall, department, kind, measures, leader, person, deadline, completion, proof, status, closed_on,
              closer_name, closer_username, progress_text, progress_date, verdict) = item
@@ -214,7 +223,7 @@ class AccountabilityExporter(Exporter):
 
     def rows(self):
         # Only findings the hall side may know of are named (never one under embargo).
-        public = Finding.objects.filter(Q(undercover=False) | Q(status=Finding.Status.PUBLISHED))
+        public = Finding.objects.filter(HALL_SIDE_Q)
         records = self.queryset.select_related("hall", "department", "staff").prefetch_related(
             Prefetch("findings", queryset=public)
         )

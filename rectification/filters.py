@@ -4,14 +4,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import ProblemCategory
-from inspections.scope import halls_visible_to, regions_visible_to
-from rectification.calendar import UnknownCalendarYear, add_working_days
+from rectification.calendar import UnknownCalendarYear, due_soon_horizon
 from rectification.models import (
     WORKING_STATUSES,
     Accountability,
     RectificationItem,
     RectificationKind,
 )
+from registry.scope import halls_visible_to, regions_visible_to
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -54,7 +54,7 @@ class LedgerFilter(django_filters.FilterSet):
             return queryset
         today = timezone.localdate()
         try:
-            horizon = add_working_days(today, 3)
+            horizon = due_soon_horizon(today)
         except UnknownCalendarYear as error:
             self.calendar_error = str(error)
             return queryset.none()

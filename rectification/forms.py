@@ -2,11 +2,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inspections.models import Department, Finding, Staff
-from inspections.scope import findings_visible_to, items_visible_to
+from core.forms import DATE
+from inspections.models import Finding
+from inspections.scope import findings_visible_to
 from rectification.models import Accountability, RectificationItem, RectificationKind, Revisit
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from rectification.scope import items_visible_to
+from registry.models import Department, Staff
 
 
 class ItemCreateForm(forms.Form):

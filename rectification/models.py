@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from inspections.models import Department, Evidence, Finding, ProblemCategory, ServiceHall, Staff
+from inspections.models import Evidence, Finding, ProblemCategory
+from registry.models import Department, ServiceHall, Staff
 
 
 class CalendarYear(models.Model):
@@ -26,6 +27,7 @@ class CalendarYear(models.Model):
         help_text=_("勾选后，该年未单独录入的日期按周一至周五上班计算。"),
     )
     source = models.CharField(_("依据"), max_length=200, blank=True, help_text=_("如国务院办公厅通知文号。"))
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("工作日历年度")
@@ -42,6 +44,7 @@ class CalendarDay(models.Model):
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("上班"), help_text=_("勾选表示调休上班；不勾选表示放假。"))
     name = models.CharField(_("名称"), max_length=50, blank=True, help_text=_("如“春节”“国庆节调休上班”。"))
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("节假日与调休")
@@ -71,6 +74,7 @@ class DeadlineRule(models.Model):
     )
     kind = models.CharField(_("整改类型"), max_length=10, choices=RectificationKind.choices)
     working_days = models.PositiveIntegerField(_("整改时限（工作日）"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("整改时限规则")
@@ -437,31 +441,3 @@ class Digest(models.Model):
 
     def __str__(self):
         return f"{self.recipient} {self.day}"
-
-
-class ImportBatch(models.Model):
-    """An uploaded spreadsheet, parsed and checked, waiting for "apply" after the preview.
-
-    The parsed rows are kept (not the file), so applying uses exactly what the
-    preview showed, checked again against the database at that moment.
-    """
-
-    class Kind(models.TextChoices):
-        LEDGER = "ledger", _("整改台账")
-        ROSTER = "roster", _("工作人员名册")
-
-    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    uploader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.CASCADE, related_name="+")
-    hall = models.ForeignKey(ServiceHall, verbose_name=_("大厅"), on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    filename = models.CharField(_("文件名"), max_length=255)
-    rows = models.JSONField(_("数据行"), default=list)
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("导入批次")
-        verbose_name_plural = _("导入批次")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return self.filename

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rectification.calendar import UnknownCalendarYear, add_working_days
+from rectification.calendar import UnknownCalendarYear, due_soon_horizon
 from rectification.models import WORKING_STATUSES, Digest, Notification, RectificationItem
 from rectification.services import _hall_managers, _offices, notify
 
@@ -44,7 +44,7 @@ def create_reminders(today: datetime.date) -> dict:
         )
         counts["overdue"] += 1
     try:
-        horizon = add_working_days(today, settings.RECTIFICATION_DUE_SOON_DAYS)
+        horizon = due_soon_horizon(today)
     except UnknownCalendarYear as error:
         # Never guess: say so, and still send the overdue reminders above.
         counts["calendar_error"] = str(error)

@@ -3,22 +3,18 @@
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inspections.models import Finding, Staff
-from inspections.scope import (
-    accountability_visible_to,
-    findings_visible_to,
-    halls_visible_to,
-    items_visible_to,
-)
-from rectification.calendar import UnknownCalendarYear, working_days_left
+from inspections.models import Finding
+from inspections.scope import findings_visible_to
+from rectification.calendar import UnknownCalendarYear, due_soon_horizon, working_days_left
 from rectification.filters import AccountabilityFilter, LedgerFilter
 from rectification.models import WORKING_STATUSES, Notification, RectificationItem
+from rectification.scope import accountability_visible_to, items_visible_to
+from registry.models import Staff
 
 Status = RectificationItem.Status
 
@@ -30,16 +26,18 @@ class Light:
 
 
 def traffic_light(item: RectificationItem, today: datetime.date) -> Light:
-    """Red when overdue, yellow with ≤ 3 working days left, computed, never stored."""
+    """Red when overdue, yellow with RECTIFICATION_DUE_SOON_DAYS working days or fewer left,
+    computed, never stored."""
     if item.status not in WORKING_STATUSES or item.deadline is None:
         return Light("grey", item.get_status_display())
     if item.deadline < today:
         return Light("red", _("逾期 %(days)d 天") % {"days": (today - item.deadline).days})
     try:
         left = working_days_left(today, item.deadline)
+        soon = item.deadline <= due_soon_horizon(today)
     except UnknownCalendarYear:
         return Light("unknown", _("日历未录入"))
-    if left <= settings.RECTIFICATION_DUE_SOON_DAYS:
+    if soon:
         return Light("yellow", _("剩 %(days)d 个工作日") % {"days": left})
     return Light("green", _("剩 %(days)d 个工作日") % {"days": left})
 
@@ -82,6 +80,7 @@ def item_for_user(*, user, pk) -> RectificationItem:
     )
 
 
+
 def item_findings(*, user, item) -> QuerySet[Finding]:
     """The item's findings the user may see (an office-only "prepared" item may hold embargoed ones)."""
     return findings_visible_to(user).filter(rectification_items=item).select_related("category", "window", "staff")
@@ -101,12 +100,6 @@ def awaiting_revisit(*, user) -> QuerySet[RectificationItem]:
 def accountability_list(*, user, params=None) -> AccountabilityFilter:
     records = accountability_visible_to(user).select_related("hall", "staff", "department")
     return AccountabilityFilter(params, queryset=records, user=user)
-
-
-def staff_for_user(*, user, pk) -> Staff:
-    return get_object_or_404(
-        Staff.objects.filter(hall__in=halls_visible_to(user)).select_related("hall", "department", "window"), pk=pk
-    )
 
 
 def staff_record(*, user, staff: Staff) -> dict:

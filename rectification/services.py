@@ -1,8 +1,9 @@
 """Writes for the ledger, revisits and accountability.
 
-Every service checks who may act (``inspections.scope``) and that the step
-is legal (``ITEM_TRANSITIONS``), runs in one transaction, records history
-with the actor, and queues the notifications the step calls for.
+Every service asks the policy who may act (``core.permissions.require``) and
+moves an item only along ``ITEM_TRANSITIONS`` (``_move``), runs in one
+transaction, records history with the actor, and queues the notifications
+the step calls for.
 """
 
 import datetime
@@ -14,13 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from inspections import scope
-from inspections.exporting import in_chunks, rows_per_chunk
-from inspections.models import Finding, Role, Staff
+from core.exporting import in_chunks, rows_per_chunk
+from core.permissions import require
+from inspections.models import Finding
+from inspections.scope import findings_visible_to, known_to_hall
 from inspections.services.evidence import check_uploads, removed_on_failure, store_files
 from rectification.calendar import add_working_days
 from rectification.models import (
     ITEM_TRANSITIONS,
+    WORKING_STATUSES,
     Accountability,
     DeadlineRule,
     ExtensionRequest,
@@ -30,6 +33,9 @@ from rectification.models import (
     RectificationKind,
     Revisit,
 )
+from rectification.scope import items_visible_to
+from registry.models import Staff
+from registry.scope import offices_covering
 
 Status = RectificationItem.Status
 
@@ -81,10 +87,17 @@ def _hall_managers(item):
 
 
 def _offices(item):
-    return scope.offices_covering(item.hall)
+    return offices_covering(item.hall)
 
 
 # --- Creating and assigning items ---------------------------------------------------------
+
+def rectifiable_statuses(actor, finding: Finding) -> set[str]:
+    """The reviewing office rectifies what it confirmed; a hall what it found itself, once submitted."""
+    if actor.has_perm("finding.confirm", finding):
+        return {Finding.Status.CONFIRMED, Finding.Status.PUBLISHED}
+    return {Finding.Status.SUBMITTED, Finding.Status.CONFIRMED}
+
 
 @transaction.atomic
 def item_create(*, actor, findings: list[Finding], kind: str | None = None, working_days: int | None = None,
@@ -104,15 +117,9 @@ def item_create(*, actor, findings: list[Finding], kind: str | None = None, work
     if len(halls) > 1:
         raise ValidationError(_("一个整改事项只能包含同一单位的问题。"))
     hall = findings[0].hall
-    self_inspection = all(f.source == Finding.Source.SELF_INSPECTION for f in findings)
-    if self_inspection and scope.is_manager_of_hall(actor, hall.pk):
-        allowed_statuses = {Finding.Status.SUBMITTED, Finding.Status.CONFIRMED}
-    elif scope.is_office_for_hall(actor, hall.pk):
-        allowed_statuses = {Finding.Status.CONFIRMED, Finding.Status.PUBLISHED}
-    else:
-        raise PermissionDenied
     for finding in findings:
-        if finding.status not in allowed_statuses:
+        require(actor, "finding.rectify", finding)
+        if finding.status not in rectifiable_statuses(actor, finding):
             raise ValidationError(
                 _("问题 %(code)s 当前为“%(status)s”，不能下发整改。")
                 % {"code": finding.code, "status": finding.get_status_display()}
@@ -132,17 +139,18 @@ def item_create(*, actor, findings: list[Finding], kind: str | None = None, work
     item._history_user = actor
     item.save()
     item.findings.set(findings)
-    if all(scope.known_to_hall(f) for f in findings):
+    if all(known_to_hall(f) for f in findings):
         item = item_assign(actor=actor, item=item, today=today, working_days=working_days, deadline=deadline)
     return item
 
 
 @transaction.atomic
 def item_assign(*, actor, item: RectificationItem, today=None, working_days=None, deadline=None):
-    """prepared → assigned: the deadline is set and the hall is told. Also called when a circular is published."""
+    """prepared → assigned: the deadline is set and the hall is told. Called by item_create and by
+    the circular's publishing, which have asked the policy."""
     today = today or timezone.localdate()
     item = _locked(item)
-    _check_transition(item, Status.ASSIGNED)
+    _move(item, Status.ASSIGNED)
     if not ready_for_hall(item):
         raise ValidationError(_("该整改事项还包含尚未通报的暗访问题，不能下发。"))
     if deadline is None:
@@ -152,7 +160,7 @@ def item_assign(*, actor, item: RectificationItem, today=None, working_days=None
         deadline = deadline_for(item.kind, today, working_days)
     if deadline is not None and deadline < today:
         raise ValidationError({"deadline": _("整改时限不能早于交办日期。")})
-    item.status, item.assigned_date, item.deadline = Status.ASSIGNED, today, deadline
+    item.assigned_date, item.deadline = today, deadline
     _save(item, actor)
     notify(
         recipients=_hall_managers(item), kind=Notification.Kind.ASSIGNED, item=item,
@@ -166,7 +174,7 @@ def item_assign(*, actor, item: RectificationItem, today=None, working_days=None
 
 def ready_for_hall(item: RectificationItem) -> bool:
     """Whether the hall may see every finding of the item (so the item can be assigned to it)."""
-    return all(scope.known_to_hall(f) for f in item.findings.all())
+    return all(known_to_hall(f) for f in item.findings.all())
 
 
 def _item_summary(item) -> str:
@@ -190,12 +198,8 @@ def item_update(*, actor, item: RectificationItem, version: int, values: dict) -
     kept as it is.
     """
     item = _locked(item)
-    if scope.is_office_for_hall(actor, item.hall_id):
-        editable = OFFICE_EDITABLE
-    elif scope.is_manager_of_hall(actor, item.hall_id) and item.status != Status.PREPARED:
-        editable = HALL_EDITABLE
-    else:
-        raise PermissionDenied
+    require(actor, "item.edit", item)
+    editable = editable_fields(actor, item)
     if item.status == Status.CLOSED:
         raise ValidationError(_("已销号的事项不能修改。"))
     if int(version) != item.version:
@@ -214,13 +218,17 @@ def item_update(*, actor, item: RectificationItem, version: int, values: dict) -
     return item
 
 
+def editable_fields(actor, item) -> tuple[str, ...]:
+    """The office also sets the deadline and the kind; the hall fills in the rest."""
+    return OFFICE_EDITABLE if actor.has_perm("item.set_deadline", item) else HALL_EDITABLE
+
+
 # --- Progress and close-out ---------------------------------------------------------------
 
 def progress_add(*, actor, item: RectificationItem, date: datetime.date, text: str, files=()) -> ProgressEntry:
     """Append a progress entry with proof files; the first one starts the work (assigned → in progress)."""
     files = list(files)
-    if not scope.is_manager_of_hall(actor, item.hall_id) and not scope.is_office_for_hall(actor, item.hall_id):
-        raise PermissionDenied
+    require(actor, "item.add_progress", item)
     _check_progress(date=date, text=text)
     checked = check_uploads(files) if files else []
     with removed_on_failure() as written, transaction.atomic():
@@ -228,9 +236,10 @@ def progress_add(*, actor, item: RectificationItem, date: datetime.date, text: s
         entry = _progress_entry(actor=actor, item=item, date=date, text=text)
         entry._history_user = actor
         entry.save()
-        entry.proof.set(store_files(actor=actor, checked=checked, written=written))
+        entry.proof.set(store_files(actor=actor, checked=checked, written=written, hall=item.hall,
+                                    from_hall=not actor.has_perm("item.set_deadline", item)))
         if item.status == Status.ASSIGNED:
-            item.status = Status.IN_PROGRESS
+            _move(item, Status.IN_PROGRESS)
             _save(item, actor)
     return entry
 
@@ -252,15 +261,12 @@ def _progress_entry(*, actor, item: RectificationItem, date: datetime.date, text
 # --- Many items at once: the ledger import ------------------------------------------------
 
 def items_for_ledger(*, actor, ids, lock: bool = False) -> dict[int, RectificationItem]:
-    """The items of these ids that the actor may fill in through a ledger, with their latest
-    progress text (``latest_progress``), locked for writing when ``lock``; ids outside that
-    scope are left out."""
-    if actor.role == Role.HALL_MANAGER:
-        editable = scope.items_visible_to(actor).filter(hall__in=actor.halls.all())
-    elif actor.role == Role.OFFICE:
-        editable = scope.items_visible_to(actor)
-    else:
+    """The items of these ids that the actor may fill in through a ledger (policy: item.edit), with
+    their latest progress text (``latest_progress``), locked for writing when ``lock``; the
+    others are left out."""
+    if not actor.has_perm("item.import"):
         return {}
+    editable = items_visible_to(actor).select_related("hall__region")
     latest = ProgressEntry.objects.filter(item=OuterRef("pk")).order_by("-date", "-id").values("text")[:1]
     if lock:
         editable = editable.select_for_update(of=("self",))
@@ -268,6 +274,7 @@ def items_for_ledger(*, actor, ids, lock: bool = False) -> dict[int, Rectificati
     for chunk in in_chunks(sorted(set(ids)), rows_per_chunk()):
         found.update(
             (item.pk, item) for item in editable.filter(pk__in=chunk).annotate(latest_progress=Subquery(latest))
+            if actor.has_perm("item.edit", item)
         )
     return found
 
@@ -282,7 +289,7 @@ def ledger_fill(*, actor, item: RectificationItem, values: dict, progress: tuple
     if values:
         if item.status == Status.CLOSED:
             raise ValidationError(_("已销号的事项不能修改。"))
-        unknown = set(values) - set(HALL_EDITABLE if actor.role == Role.HALL_MANAGER else OFFICE_EDITABLE)
+        unknown = set(values) - set(editable_fields(actor, item))
         if unknown:
             raise PermissionDenied
         for field, value in values.items():
@@ -295,7 +302,7 @@ def ledger_fill(*, actor, item: RectificationItem, values: dict, progress: tuple
         _check_progress(date=date, text=text)
         entry = _progress_entry(actor=actor, item=item, date=date, text=text)
         if item.status == Status.ASSIGNED:
-            item.status = Status.IN_PROGRESS
+            _move(item, Status.IN_PROGRESS)
     return bool(values) or item.status != status_before, entry
 
 
@@ -337,14 +344,13 @@ def _update_each(objs: list, fields):
 @transaction.atomic
 def closure_request(*, actor, item: RectificationItem, completion_note: str) -> RectificationItem:
     item = _locked(item)
-    if not scope.is_manager_of_hall(actor, item.hall_id):
-        raise PermissionDenied
+    require(actor, "item.request_closure", item)
     _check_transition(item, Status.CLOSURE_REQUESTED)
     if not (completion_note or "").strip():
         raise ValidationError({"completion_note": _("请填写完成情况。")})
     if not item.progress.filter(proof__isnull=False).exists():
         raise ValidationError(_("申请销号前，请先在整改进展中上传佐证材料。"))
-    item.status = Status.CLOSURE_REQUESTED
+    _move(item, Status.CLOSURE_REQUESTED)
     item.completion_note = completion_note.strip()
     item.closure_requested_on = timezone.localdate()
     _save(item, actor)
@@ -359,10 +365,9 @@ def closure_request(*, actor, item: RectificationItem, completion_note: str) -> 
 @transaction.atomic
 def closure_approve(*, actor, item: RectificationItem) -> RectificationItem:
     item = _locked(item)
-    if not scope.is_office_for_hall(actor, item.hall_id):
-        raise PermissionDenied
-    _check_transition(item, Status.CLOSED)
-    item.status, item.closed_on, item.closed_by = Status.CLOSED, timezone.localdate(), actor
+    require(actor, "item.approve_closure", item)
+    _move(item, Status.CLOSED)
+    item.closed_on, item.closed_by = timezone.localdate(), actor
     _save(item, actor)
     notify(
         recipients=_hall_managers(item), kind=Notification.Kind.CLOSURE_APPROVED, item=item,
@@ -375,14 +380,12 @@ def closure_approve(*, actor, item: RectificationItem) -> RectificationItem:
 @transaction.atomic
 def closure_return(*, actor, item: RectificationItem, reason: str) -> RectificationItem:
     item = _locked(item)
-    if not scope.is_office_for_hall(actor, item.hall_id):
-        raise PermissionDenied
-    _check_transition(item, Status.IN_PROGRESS)
+    require(actor, "item.return_closure", item)
     if item.status != Status.CLOSURE_REQUESTED:
         raise ValidationError(_("只有申请销号的事项才能退回。"))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请写明退回理由。")})
-    item.status = Status.IN_PROGRESS
+    _move(item, Status.IN_PROGRESS)
     _save(item, actor)
     entry = ProgressEntry(item=item, date=timezone.localdate(), text=_("销号申请被退回：%(reason)s") % {"reason": reason.strip()}, author=actor)
     entry._history_user = actor
@@ -407,9 +410,8 @@ def closures_approve(*, actor, items) -> list[RectificationItem]:
 def extension_request(*, actor, item: RectificationItem, reason: str,
                       proposed_deadline: datetime.date) -> ExtensionRequest:
     item = _locked(item)
-    if not scope.is_manager_of_hall(actor, item.hall_id):
-        raise PermissionDenied
-    if item.status not in (Status.ASSIGNED, Status.IN_PROGRESS) or item.deadline is None:
+    require(actor, "item.request_extension", item)
+    if item.status not in WORKING_STATUSES or item.deadline is None:
         raise ValidationError(_("只有整改中且有整改时限的事项才能申请延期。"))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写延期理由。")})
@@ -435,8 +437,7 @@ def extension_request(*, actor, item: RectificationItem, reason: str,
 def extension_decide(*, actor, extension: ExtensionRequest, approve: bool, note: str = "") -> ExtensionRequest:
     extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
     item = _locked(extension.item)
-    if not scope.is_office_for_hall(actor, item.hall_id):
-        raise PermissionDenied
+    require(actor, "extension.decide", item)
     if extension.status != ExtensionRequest.Status.PENDING:
         raise ValidationError(_("该延期申请已经审批过了。"))
     extension.status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REFUSED
@@ -471,8 +472,7 @@ def awaiting_revisit(item: RectificationItem) -> bool:
 def revisit_record(*, actor, items, date: datetime.date, observation: str, verdict: str, files=()) -> Revisit:
     """An inspector's revisit of one or more items. A negative verdict reopens them for accountability."""
     items, files = list(items), list(files)
-    if actor.role != Role.INSPECTOR:
-        raise PermissionDenied
+    require(actor, "revisit.record")
     if not items:
         raise ValidationError(_("请至少选择一个整改事项。"))
     if verdict not in Revisit.Verdict.values:
@@ -486,12 +486,11 @@ def revisit_record(*, actor, items, date: datetime.date, observation: str, verdi
     checked = check_uploads(files) if files else []
     with removed_on_failure() as written, transaction.atomic():
         locked = [_locked(item) for item in items]
-        visible = scope.items_visible_to(actor)
+        visible = items_visible_to(actor)
         for item in locked:
             if not visible.filter(pk=item.pk).exists():
                 raise PermissionDenied
-            if item.hall.managers.filter(pk=actor.pk).exists():
-                raise PermissionDenied  # a hall does not revisit itself
+            require(actor, "item.revisit", item)
             if not awaiting_revisit(item):
                 raise ValidationError(
                     _("整改事项 %(code)s 当前不在待回访状态（%(status)s）。")
@@ -501,11 +500,11 @@ def revisit_record(*, actor, items, date: datetime.date, observation: str, verdi
         revisit._history_user = actor
         revisit.save()
         revisit.items.set(locked)
-        revisit.evidence.set(store_files(actor=actor, checked=checked, written=written))
+        revisit.evidence.set(store_files(actor=actor, checked=checked, written=written, hall=locked[0].hall))
         for item in locked:
             item.last_revisit_on = date
             if revisit.is_negative:
-                item.status = Status.IN_PROGRESS
+                _move(item, Status.IN_PROGRESS)
                 item.needs_accountability = True
             item.version += 1
             _save(item, actor)
@@ -524,8 +523,7 @@ def accountability_record(*, actor, hall, subject: str, track: str, type: str, d
                           decision_date: datetime.date, staff: Staff | None = None, department=None,
                           person_name: str = "", person_title: str = "", decision_number: str = "",
                           findings=(), items=(), notes: str = "") -> Accountability:
-    if not scope.is_office_for_hall(actor, hall.pk):
-        raise PermissionDenied
+    require(actor, "accountability.record", hall)
     errors = {}
     if type not in Accountability.TYPES.get(track, []):
         errors["type"] = [_("“%(type)s”不是“%(track)s”的处理类型。") % {"type": type, "track": Accountability.Track(track).label if track in Accountability.Track.values else track}]
@@ -535,10 +533,10 @@ def accountability_record(*, actor, hall, subject: str, track: str, type: str, d
         errors["department"] = [_("所选部门不属于本单位。")]
     if decision_date > timezone.localdate():
         errors["decision_date"] = [_("决定日期不能晚于今天。")]
-    visible_findings = scope.findings_visible_to(actor)
+    visible_findings = findings_visible_to(actor)
     if any(f.hall_id != hall.pk or not visible_findings.filter(pk=f.pk).exists() for f in findings):
         errors["findings"] = [_("相关问题必须是本单位、且在您查看范围内的问题。")]
-    elif any(not scope.known_to_hall(f) for f in findings):
+    elif any(not known_to_hall(f) for f in findings):
         # Accountability is seen by the hall; it must not point at a finding still under embargo.
         errors["findings"] = [_("暗访问题通报发布后，才能登记与之相关的问责。")]
     if any(i.hall_id != hall.pk for i in items):
@@ -573,6 +571,12 @@ def _check_transition(item: RectificationItem, to: str):
             _("整改事项当前为“%(current)s”，不能改为“%(target)s”。")
             % {"current": item.get_status_display(), "target": Status(to).label}
         )
+
+
+def _move(item: RectificationItem, to: str):
+    """The one way an item's status changes: along ITEM_TRANSITIONS, or not at all."""
+    _check_transition(item, to)
+    item.status = to
 
 
 def _save(item: RectificationItem, actor):

@@ -1,20 +1,29 @@
-"""Ledger, close-out, extensions, revisits, accountability and notifications pages."""
+"""Ledger, close-out, extensions, revisits, accountability and notifications pages.
+
+Each view names its action with ``@action`` (policy: access.policy); the
+services ask again and say no in Chinese when the item's state does not allow
+the step.
+"""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from inspections import scope
+from core.downloads import export_list, xlsx_response
+from core.forms import add_errors
+from core.history import history_entries
+from core.pagination import light_page
+from core.permissions import action
 from inspections import selectors as inspection_selectors
-from inspections.downloads import export_list, xlsx_response
-from inspections.forms import add_errors
-from inspections.models import Finding, Role
-from inspections.pagination import light_page
+from inspections import services as inspection_services
+from inspections.models import Finding
+from inspections.scope import findings_visible_to, known_to_hall
+from inspections.views.findings import after_review
 from rectification import selectors, services
 from rectification.exports import StatisticsExporter
 from rectification.forms import (
@@ -28,12 +37,9 @@ from rectification.forms import (
     ReasonForm,
     RevisitForm,
 )
-from rectification.models import ExtensionRequest
-
-
-def _business(user):
-    if not scope.can_see_business_records(user):
-        raise PermissionDenied
+from rectification.models import WORKING_STATUSES, ExtensionRequest
+from rectification.scope import accountability_visible_to, items_visible_to
+from registry.selectors import hall_for_user, staff_for_user
 
 
 def _query_without_page(request):
@@ -44,57 +50,77 @@ def _query_without_page(request):
 
 # --- Ledger ---------------------------------------------------------------------------
 
-@login_required
-def ledger(request, overdue_only=False):
-    _business(request.user)
-    if request.user.role == Role.INSPECTOR:
-        raise PermissionDenied  # inspectors work from the revisit list
+def _ledger_page(request, overdue_only=False):
     params = request.GET.copy()
     if overdue_only:
         params["overdue"] = "true"
     ledger_filter = selectors.ledger(user=request.user, params=params)
     page = light_page(ledger_filter.qs, request.GET.get("page"), settings.PAGE_SIZE)
     page.object_list = selectors.with_lights(page.object_list)
+    user = request.user
     return render(request, "rectification/ledger.html", {
         "filter": ledger_filter, "page": page, "query": _query_without_page(request),
-        "overdue_only": overdue_only,
+        "overdue_only": overdue_only, "due_soon_days": settings.RECTIFICATION_DUE_SOON_DAYS,
+        "may_import": user.has_perm("item.import"), "may_count": user.has_perm("statistics.export"),
+        "may_close": user.has_perm("item.approve_closure"),
     })
 
 
-@login_required
+@action("item.list")
+def ledger(request):
+    return _ledger_page(request)
+
+
+@action("item.list")
 def overdue(request):
-    return ledger(request, overdue_only=True)
+    return _ledger_page(request, overdue_only=True)
 
 
-@login_required
-def item_detail(request, pk):
-    item = selectors.item_for_user(user=request.user, pk=pk)
+def _as_seen(user, item):
+    """Names on the item's page as the viewer may know them (selectors.person_as_seen)."""
+    return lambda person: inspection_selectors.person_as_seen(user, person)
+
+
+@action("item.view", load=selectors.item_for_user)
+def item_detail(request, item):
     item.light = selectors.traffic_light(item, timezone.localdate())
     user = request.user
-    is_office = scope.is_office_for_hall(user, item.hall_id)
-    is_manager = scope.is_manager_of_hall(user, item.hall_id)
+    who = _as_seen(user, item)
+    progress = list(item.progress.select_related("author").prefetch_related("proof"))
+    for entry in progress:
+        entry.shown_author = who(entry.author)
+        entry.shown_proof = inspection_selectors.evidence_as_seen(user, entry.proof.all())
+    revisits = list(item.revisits.select_related("inspector").prefetch_related("evidence"))
+    for revisit in revisits:
+        revisit.shown_inspector = who(revisit.inspector)
+    working = item.status in WORKING_STATUSES
     return render(request, "rectification/item_detail.html", {
         "item": item,
         "findings": selectors.item_findings(user=user, item=item),
-        "progress": item.progress.select_related("author").prefetch_related("proof"),
+        "progress": progress,
         "extensions": item.extensions.select_related("requested_by", "decided_by"),
-        "revisits": item.revisits.select_related("inspector").prefetch_related("evidence"),
-        "accountability": scope.accountability_visible_to(user).filter(items=item),
-        "history": inspection_selectors.history_entries(item, excluded=["version"]),
-        "is_office": is_office, "is_manager": is_manager,
-        "can_edit": (is_office or (is_manager and item.status != "prepared")) and item.status != "closed",
-        "edit_form": ItemEditForm(instance=item, office=is_office),
+        "revisits": revisits,
+        "accountability": accountability_visible_to(user).filter(items=item),
+        "history": history_entries(item, excluded=["version"], who=who),
+        "closed_by": who(item.closed_by),
+        "can_edit": user.has_perm("item.edit", item) and item.status != "closed",
+        "can_progress": working and user.has_perm("item.add_progress", item),
+        "can_request_closure": working and user.has_perm("item.request_closure", item),
+        "can_request_extension": working and item.deadline and user.has_perm("item.request_extension", item),
+        "can_decide_closure": item.status == "closure_requested" and user.has_perm("item.approve_closure", item),
+        "can_decide_extension": user.has_perm("extension.decide", item),
+        "can_record_accountability": user.has_perm("accountability.record", item.hall),
+        "edit_form": ItemEditForm(instance=item, office=user.has_perm("item.set_deadline", item)),
         "progress_form": ProgressForm(), "closure_form": ClosureRequestForm(),
         "extension_form": ExtensionForm(), "reason_form": ReasonForm(),
         "decision_form": ExtensionDecisionForm(),
     })
 
 
-def _item_action(request, pk, action, success_message):
-    """Run a service on an item; show its refusal as a message. Returns the item."""
-    item = selectors.item_for_user(user=request.user, pk=pk)
+def _item_action(request, item, step, success_message):
+    """Run a service on an item; show its refusal as a message."""
     try:
-        action(item)
+        step(item)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -102,11 +128,9 @@ def _item_action(request, pk, action, success_message):
     return redirect(item)
 
 
-@login_required
-def item_edit(request, pk):
-    item = selectors.item_for_user(user=request.user, pk=pk)
-    is_office = scope.is_office_for_hall(request.user, item.hall_id)
-    form = ItemEditForm(request.POST or None, instance=item, office=is_office)
+@action("item.edit", load=selectors.item_for_user)
+def item_edit(request, item):
+    form = ItemEditForm(request.POST or None, instance=item, office=request.user.has_perm("item.set_deadline", item))
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.fields if name != "version"}
         try:
@@ -116,21 +140,18 @@ def item_edit(request, pk):
         else:
             messages.success(request, _("已保存。"))
             return redirect(item)
-    elif request.method == "GET" and not (is_office or scope.is_manager_of_hall(request.user, item.hall_id)):
-        raise PermissionDenied
     return render(request, "rectification/item_edit.html", {"item": item, "form": form})
 
 
-@login_required
 @require_POST
-def progress_add(request, pk):
+@action("item.add_progress", load=selectors.item_for_user)
+def progress_add(request, item):
     form = ProgressForm(request.POST)
     if not form.is_valid():
-        item = selectors.item_for_user(user=request.user, pk=pk)
         messages.error(request, _("请填写进展日期和内容。"))
         return redirect(item)
     return _item_action(
-        request, pk,
+        request, item,
         lambda item: services.progress_add(
             actor=request.user, item=item, date=form.cleaned_data["date"], text=form.cleaned_data["text"],
             files=request.FILES.getlist("files"),
@@ -139,11 +160,11 @@ def progress_add(request, pk):
     )
 
 
-@login_required
 @require_POST
-def closure_request(request, pk):
+@action("item.request_closure", load=selectors.item_for_user)
+def closure_request(request, item):
     return _item_action(
-        request, pk,
+        request, item,
         lambda item: services.closure_request(
             actor=request.user, item=item, completion_note=request.POST.get("completion_note", "")
         ),
@@ -151,28 +172,28 @@ def closure_request(request, pk):
     )
 
 
-@login_required
 @require_POST
-def closure_approve(request, pk):
-    return _item_action(request, pk, lambda item: services.closure_approve(actor=request.user, item=item), _("已销号。"))
+@action("item.approve_closure", load=selectors.item_for_user)
+def closure_approve(request, item):
+    return _item_action(request, item, lambda item: services.closure_approve(actor=request.user, item=item), _("已销号。"))
 
 
-@login_required
 @require_POST
-def closure_return(request, pk):
+@action("item.return_closure", load=selectors.item_for_user)
+def closure_return(request, item):
     return _item_action(
-        request, pk,
+        request, item,
         lambda item: services.closure_return(actor=request.user, item=item, reason=request.POST.get("reason", "")),
         _("已退回，事项回到整改中。"),
     )
 
 
-@login_required
 @require_POST
+@action("item.approve_closure")
 def closures_approve(request):
     """Approve the ticked close-outs on the ledger, all or none."""
     ids = [int(i) for i in request.POST.getlist("items") if i.isdigit()]
-    items = list(scope.items_visible_to(request.user).filter(pk__in=ids))
+    items = list(items_visible_to(request.user).filter(pk__in=ids))
     if not items:
         messages.error(request, _("请先勾选要销号的事项。"))
     else:
@@ -184,15 +205,15 @@ def closures_approve(request):
     return redirect("ledger")
 
 
-@login_required
 @require_POST
-def extension_request(request, pk):
+@action("item.request_extension", load=selectors.item_for_user)
+def extension_request(request, item):
     form = ExtensionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写申请延至的日期和延期理由。"))
-        return redirect(selectors.item_for_user(user=request.user, pk=pk))
+        return redirect(item)
     return _item_action(
-        request, pk,
+        request, item,
         lambda item: services.extension_request(
             actor=request.user, item=item, reason=form.cleaned_data["reason"],
             proposed_deadline=form.cleaned_data["proposed_deadline"],
@@ -201,15 +222,18 @@ def extension_request(request, pk):
     )
 
 
-@login_required
-@require_POST
-def extension_decide(request, pk):
-    extension = get_object_or_404(
-        ExtensionRequest.objects.filter(item__in=scope.items_visible_to(request.user)), pk=pk
+def extension_for_user(*, user, pk) -> ExtensionRequest:
+    return get_object_or_404(
+        ExtensionRequest.objects.filter(item__in=items_visible_to(user)).select_related("item__hall__region"), pk=pk
     )
+
+
+@require_POST
+@action("extension.decide", load=extension_for_user)
+def extension_decide(request, extension):
     approve = request.POST.get("decision") == "approve"
     return _item_action(
-        request, extension.item_id,
+        request, extension.item,
         lambda item: services.extension_decide(
             actor=request.user, extension=extension, approve=approve, note=request.POST.get("note", "")
         ),
@@ -217,15 +241,9 @@ def extension_decide(request, pk):
     )
 
 
-@login_required
-def item_create(request, finding_pk):
+@action("finding.rectify", load=inspection_selectors.finding_for_user)
+def item_create(request, finding):
     """下发整改: the office opens a ledger item for a confirmed finding (and others of the same unit)."""
-    finding = inspection_selectors.finding_for_user(user=request.user, pk=finding_pk)
-    allowed = scope.is_office_for_hall(request.user, finding.hall_id) or (
-        finding.source == Finding.Source.SELF_INSPECTION and scope.is_manager_of_hall(request.user, finding.hall_id)
-    )
-    if not allowed:
-        raise PermissionDenied
     rule = services.deadline_rule_for(finding)
     form = ItemCreateForm(request.POST or None, finding=finding, user=request.user, rule=rule)
     if request.method == "POST" and form.is_valid():
@@ -245,20 +263,50 @@ def item_create(request, finding_pk):
     return render(request, "rectification/item_create.html", {"finding": finding, "form": form, "rule": rule})
 
 
+@require_POST
+@action("finding.confirm", load=inspection_selectors.finding_for_user)
+def finding_confirm_rectify(request, finding):
+    """确认并下发整改: confirm and open its ledger item (deadline from the rules) in one step."""
+    try:
+        with transaction.atomic():
+            confirmed = inspection_services.finding_confirm(actor=request.user, finding=finding)
+            services.item_create(actor=request.user, findings=[confirmed])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已确认问题 %(code)s，并已下发整改。") % {"code": finding.code})
+    return after_review(request, finding)
+
+
+def finding_section(request, finding):
+    """The finding page's part about its ledger items (inspections.views.findings.FINDING_SECTIONS)."""
+    user = request.user
+    items = items_visible_to(user).filter(findings=finding)
+    can_rectify = (
+        user.has_perm("finding.rectify", finding) and not finding.rectification_items.exists()
+        and finding.status in services.rectifiable_statuses(user, finding)
+    )
+    # Accountability is seen by the hall, so only for findings the hall may know of.
+    can_account = (
+        user.has_perm("accountability.record", finding.hall) and known_to_hall(finding)
+        and finding.status in (Finding.Status.CONFIRMED, Finding.Status.PUBLISHED)
+    )
+    if not (items or can_rectify or can_account):
+        return None
+    return {"template": "rectification/_finding_section.html", "rectification_items": items,
+            "can_rectify": can_rectify, "can_record_accountability": can_account}
+
+
 # --- Revisits ---------------------------------------------------------------------------
 
-@login_required
+@action("revisit.record")
 def revisit_list(request):
-    if request.user.role != Role.INSPECTOR:
-        raise PermissionDenied
     page = light_page(selectors.awaiting_revisit(user=request.user), request.GET.get("page"), settings.PAGE_SIZE)
     return render(request, "rectification/revisit_list.html", {"page": page, "query": ""})
 
 
-@login_required
+@action("revisit.record")
 def revisit_create(request):
-    if request.user.role != Role.INSPECTOR:
-        raise PermissionDenied
     initial = {"items": [i for i in request.GET.getlist("items") if i.isdigit()]}
     form = RevisitForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -283,11 +331,8 @@ def revisit_create(request):
 
 # --- Accountability ------------------------------------------------------------------------
 
-@login_required
+@action("accountability.list")
 def accountability_list(request):
-    _business(request.user)
-    if request.user.role == Role.INSPECTOR:
-        raise PermissionDenied
     records = selectors.accountability_list(user=request.user, params=request.GET)
     page = light_page(records.qs, request.GET.get("page"), settings.PAGE_SIZE)
     return render(request, "rectification/accountability_list.html", {
@@ -295,11 +340,8 @@ def accountability_list(request):
     })
 
 
-@login_required
-def accountability_create(request, hall_pk):
-    hall = inspection_selectors.hall_for_user(user=request.user, pk=hall_pk)
-    if not scope.is_office_for_hall(request.user, hall.pk):
-        raise PermissionDenied
+@action("accountability.record", load=hall_for_user)
+def accountability_create(request, hall):
     initial = {"findings": request.GET.getlist("finding"), "items": request.GET.getlist("item")}
     form = AccountabilityForm(request.POST or None, hall=hall, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -314,11 +356,9 @@ def accountability_create(request, hall_pk):
     return render(request, "rectification/accountability_form.html", {"form": form, "hall": hall})
 
 
-@login_required
-def staff_profile(request, pk):
+@action("staff.view_record", load=staff_for_user)
+def staff_profile(request, staff):
     """A person's findings and accountability: who has been named before."""
-    _business(request.user)
-    staff = selectors.staff_for_user(user=request.user, pk=pk)
     return render(request, "rectification/staff_profile.html", {
         "staff": staff, **selectors.staff_record(user=request.user, staff=staff),
     })
@@ -326,44 +366,33 @@ def staff_profile(request, pk):
 
 # --- Notifications -------------------------------------------------------------------------
 
-@login_required
+@action("notification.list")
 def notification_list(request):
     page = light_page(selectors.notifications_for(user=request.user), request.GET.get("page"), settings.PAGE_SIZE)
     return render(request, "rectification/notifications.html", {"page": page, "query": ""})
 
 
-@login_required
 @require_POST
+@action("notification.list")
 def notifications_read(request):
     selectors.notifications_for(user=request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
     return redirect("notification_list")
 
 
-
 # --- Excel --------------------------------------------------------------------------------
 
-def _list_export(request, kind):
-    _business(request.user)
-    if request.user.role == Role.INSPECTOR:
-        raise PermissionDenied
-    return export_list(request, kind)
-
-
-@login_required
+@action("item.export")
 def ledger_export(request):
-    return _list_export(request, "ledger")
+    return export_list(request, "ledger")
 
 
-@login_required
+@action("accountability.export")
 def accountability_export(request):
-    return _list_export(request, "accountability")
+    return export_list(request, "accountability")
 
 
-@login_required
+@action("statistics.export")
 def statistics_export(request):
-    _business(request.user)
-    if request.user.role not in (Role.OFFICE, Role.AUDITOR):
-        raise PermissionDenied
     return xlsx_response(StatisticsExporter(
-        findings=scope.findings_visible_to(request.user), items=scope.items_visible_to(request.user),
+        findings=findings_visible_to(request.user), items=items_visible_to(request.user),
     ))

@@ -8,7 +8,7 @@ administrator) and none but the system administrator sees ``other_hall``.
 
 import pytest
 
-from inspections.models import Region, Role
+from registry.models import Region, Role
 from tests.factories import (
     DepartmentFactory,
     HallFactory,
@@ -118,7 +118,7 @@ def taxonomy(db):
     from inspections.models import ProblemCategory
 
     if not ProblemCategory.objects.exists():
-        importlib.import_module("inspections.migrations.0003_taxonomy").load(apps, None)
+        importlib.import_module("inspections.migrations.0002_taxonomy").load(apps, None)
 
 
 @pytest.fixture

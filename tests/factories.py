@@ -4,18 +4,8 @@ import io
 import factory
 from django.utils import timezone
 
-from inspections.models import (
-    Department,
-    Finding,
-    ProblemCategory,
-    Region,
-    Role,
-    ServiceHall,
-    Staff,
-    User,
-    Visit,
-    Window,
-)
+from inspections.models import Finding, ProblemCategory, Visit
+from registry.models import Department, Region, Role, ServiceHall, Staff, User, Window
 
 
 class RegionFactory(factory.django.DjangoModelFactory):

@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from inspections.passwords import CharacterClassesValidator
+from registry.passwords import CharacterClassesValidator
 
 
 class TestPasswordRules:

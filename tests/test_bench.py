@@ -10,7 +10,8 @@ from django.utils import timezone
 from bench import fill_findings, findings_list
 from bench.common import BENCH_PROVINCE_CODE, OFFICE_USERNAME
 from inspections.facts import clean_facts
-from inspections.models import Finding, ProblemCategory, Region, ServiceHall, User, Visit
+from inspections.models import Finding, ProblemCategory, Visit
+from registry.models import Region, ServiceHall, User
 
 
 @pytest.mark.django_db

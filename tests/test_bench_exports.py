@@ -4,8 +4,9 @@ import pytest
 from openpyxl import load_workbook
 
 from bench import exports
-from inspections.exporting import HEADER_ROW
-from inspections.models import Circular, Finding
+from circulars.models import Circular
+from core.exporting import HEADER_ROW
+from inspections.models import Finding
 from rectification.exports import L
 from rectification.models import ProgressEntry, RectificationItem
 

@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from inspections import scope, services
-from inspections.models import Circular, Finding
+from circulars import services as circular_services
+from circulars.models import Circular
+from inspections import scope
+from inspections.models import Finding
 from tests.factories import FindingFactory, category
 
 
@@ -28,7 +30,7 @@ def _draft(office, regions, findings, **overrides):
         "date": datetime.date(2026, 11, 21), "lead": "近日，市作风办对全市政务服务窗口进行了明察暗访。",
         "requirements": "各单位要立即自查自纠。", "naming": Circular.Naming.SURNAME,
     } | overrides
-    return services.circular_save(actor=office, values=values, findings=findings)
+    return circular_services.circular_save(actor=office, values=values, findings=findings)
 
 
 @pytest.mark.django_db
@@ -38,8 +40,8 @@ class TestNumbering:
         assert first.doc_number == "佳作整办〔2026〕1号"
         second = _draft(office, regions, confirmed[1:2])
         assert second.serial == 2 and second.doc_number == "佳作整办〔2026〕2号"
-        assert services.next_serial("佳作整办", 2026) == 3
-        assert services.next_serial("佳作整办", 2027) == 1
+        assert circular_services.next_serial("佳作整办", 2026) == 3
+        assert circular_services.next_serial("佳作整办", 2027) == 1
 
     def test_a_number_is_used_once(self, office, regions, confirmed):
         _draft(office, regions, confirmed[:1], serial=7)
@@ -61,7 +63,7 @@ class TestPublishing:
         circular = _draft(office, regions, confirmed)
         assert not scope.findings_visible_to(hall_manager).filter(pk=confirmed[0].pk).exists()
 
-        services.circular_publish(actor=office, circular=circular)
+        circular_services.circular_publish(actor=office, circular=circular)
 
         for finding in confirmed:
             finding.refresh_from_db()
@@ -89,7 +91,7 @@ class TestPublishing:
 
         monkeypatch.setattr(rectification_services, "item_create", fail_on_second)
         with pytest.raises(ValidationError):
-            services.circular_publish(actor=office, circular=circular)
+            circular_services.circular_publish(actor=office, circular=circular)
         assert set(Finding.objects.filter(pk__in=[f.pk for f in confirmed]).values_list("status", flat=True)) == {"confirmed"}
         from rectification.models import RectificationItem
 
@@ -113,9 +115,9 @@ class TestPublishing:
 
     def test_publishing_twice_is_refused(self, office, regions, confirmed):
         circular = _draft(office, regions, confirmed[:1])
-        services.circular_publish(actor=office, circular=circular)
+        circular_services.circular_publish(actor=office, circular=circular)
         with pytest.raises(ValidationError, match="已经发布过了"):
-            services.circular_publish(actor=office, circular=circular)
+            circular_services.circular_publish(actor=office, circular=circular)
 
 
 @pytest.mark.django_db

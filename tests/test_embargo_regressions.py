@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from inspections import scope, services
+from circulars import services as circular_services
 from rectification import services as rectification
+from rectification.scope import items_visible_to
 from tests.factories import FindingFactory, jpeg_bytes, upload
 
 
@@ -44,14 +45,14 @@ def test_an_item_bundling_a_finding_of_a_later_circular_stays_prepared(office, h
     first = FindingFactory(visit=undercover_visit, status="confirmed")
     later = FindingFactory(visit=undercover_visit, status="confirmed")
     item = rectification.item_create(actor=office, findings=[first, later])
-    circular = services.circular_save(actor=office, findings=[first], values={
+    circular = circular_services.circular_save(actor=office, findings=[first], values={
         "issuer": "x", "issuer_code": "佳作整办", "year": 2026, "region": regions["city_a"], "title": "通报",
         "date": datetime.date(2026, 11, 21), "naming": "surname",
     })
-    services.circular_publish(actor=office, circular=circular)
+    circular_services.circular_publish(actor=office, circular=circular)
     item.refresh_from_db()
     assert item.status == "prepared"
-    assert not scope.items_visible_to(hall_manager).filter(pk=item.pk).exists()
+    assert not items_visible_to(hall_manager).filter(pk=item.pk).exists()
     with pytest.raises(ValidationError, match="尚未通报"):
         rectification.item_assign(actor=office, item=item)
 

@@ -14,9 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from inspections.exports import CircularExporter, FindingListExporter, person_label
+from circulars.exports import CircularExporter
+from circulars.models import Circular
+from inspections.exports import FindingListExporter, person_label
 from inspections.facts import describe_facts
-from inspections.models import Circular, Finding
+from inspections.models import Finding
 from rectification.exports import LedgerExporter
 from rectification.models import Accountability, ProgressEntry, RectificationItem, Revisit
 from tests.factories import FindingFactory, StaffFactory, WindowFactory, category

@@ -8,8 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from inspections.exporting import FONT_NAME
-from inspections.models import Circular, ExportJob, Finding
+from circulars.models import Circular
+from core.exporting import FONT_NAME
+from core.models import ExportJob
+from inspections.models import Finding
 from tests.factories import FindingFactory, category
 
 DANGEROUS = ["=1+2", "+CMD|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "\nLF", "=HYPERLINK(\"http://x\")"]
@@ -147,12 +149,12 @@ class TestBackgroundExports:
         client.force_login(office)
         ExportJob.objects.filter(pk=job.pk).update(expires_at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
         assert client.get(reverse("export_download", args=[job.pk])).status_code == 404
-        from inspections.jobs import delete_expired
+        from core.jobs import delete_expired
 
         assert delete_expired() == 1
 
     def test_the_job_is_scoped_to_the_requester_when_it_runs(self, hall_manager, findings):
-        from inspections.jobs import run_export
+        from core.jobs import run_export
 
         job = ExportJob.objects.create(requester=hall_manager, kind="findings", params={})
         run_export.call(job.pk)

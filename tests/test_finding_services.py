@@ -179,7 +179,7 @@ class TestBadInputSavesNothing:
     def test_a_database_failure_after_writing_files_removes_them(self, record, monkeypatch):
         record(files=[upload("earlier.jpg", jpeg_bytes())])  # the folders exist already
         before = _snapshot()
-        assert len(before[2]) == 2  # the photo and its thumbnail
+        assert len(before[2]) == 3  # the photo, its thumbnail and its clean copy
         original = Evidence.objects.create
 
         def failing_create(**kwargs):
@@ -200,7 +200,7 @@ class TestTransitions:
         S.SUBMITTED: lambda f, actors: services.finding_submit(actor=actors["inspector"], finding=f),
         S.CONFIRMED: lambda f, actors: services.finding_confirm(actor=actors["office"], finding=f),
         S.REJECTED: lambda f, actors: services.finding_reject(actor=actors["office"], finding=f, reason="证据不足"),
-        S.PUBLISHED: lambda f, actors: services.finding_publish(finding=f),
+        S.PUBLISHED: lambda f, actors: services.finding_publish(actor=actors["office"], finding=f),
     }
 
     @pytest.mark.parametrize("source", list(S))

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inspections.models import Department, ServiceHall, Staff, Window
+from registry.models import Department, ServiceHall, Staff, Window
 from tests.factories import HallFactory
 
 

@@ -9,8 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from core.models import ImportBatch
 from rectification import imports
-from rectification.models import ImportBatch, RectificationItem
+from rectification.models import RectificationItem
+from registry import roster
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -150,7 +152,7 @@ class TestLedgerRoundTrip:
         (46387, datetime.date(2026, 12, 31)), ("２０２６－１２－３１", datetime.date(2026, 12, 31)),
     ])
     def test_dates_as_people_type_them(self, typed, expected):
-        from inspections.spreadsheets import date
+        from core.spreadsheets import date
 
         assert date(typed) == expected
 
@@ -286,9 +288,9 @@ class TestRoster:
             [existing.badge_number, "改名后", "住建局", "10", "窗口工作人员", "是", "13900000000", "是"],
             ["N-001", "新同事", "住建局", "１０", "导办员", "否", "", "是"],
         ])
-        preview = imports.parse_roster(user=hall_manager, hall=own_hall, upload=upload)
+        preview = roster.parse_roster(user=hall_manager, hall=own_hall, upload=upload)
         assert not preview.errors and len(preview.changes) == 2
-        imports.apply_roster(user=hall_manager, batch=preview.batch)
+        roster.apply_roster(user=hall_manager, batch=preview.batch)
         existing.refresh_from_db()
         assert existing.name == "改名后" and existing.is_party_member
         new = own_hall.staff.get(badge_number="N-001")
@@ -300,7 +302,7 @@ class TestRoster:
             ["X1", "甲", "不存在的部门", "99", "局长", "也许", "", ""],
             ["X1", "乙", "", "", "", "", "", ""],
         ])
-        preview = imports.parse_roster(user=hall_manager, hall=own_hall, upload=upload)
+        preview = roster.parse_roster(user=hall_manager, hall=own_hall, upload=upload)
         text = " ".join(str(e) for e in preview.errors)
         assert "第 3 行“工号”列：工号不能为空" in text
         assert "没有“不存在的部门”" in text and "没有 99 号窗口" in text and "“局长”不是有效的岗位" in text
@@ -311,7 +313,7 @@ class TestRoster:
         from django.core.exceptions import PermissionDenied
 
         with pytest.raises(PermissionDenied):
-            imports.parse_roster(user=hall_manager, hall=other_hall, upload=self._roster([]))
+            roster.parse_roster(user=hall_manager, hall=other_hall, upload=self._roster([]))
 
 
 @pytest.mark.django_db

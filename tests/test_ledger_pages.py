@@ -207,7 +207,7 @@ def test_notifications_page_lists_and_marks_read(client, hall_manager, ledger):
 def test_confirm_and_rectify_in_one_step(client, office, findings):
     client.force_login(office)
     finding = findings["undercover"]
-    response = client.post(reverse("finding_confirm", args=[finding.pk]), {"rectify": "1"}, follow=True)
+    response = client.post(reverse("finding_confirm_rectify", args=[finding.pk]), follow=True)
     assert "并已下发整改" in response.content.decode()
     item = finding.rectification_items.get()
     assert item.status == "prepared"  # undercover: it waits for the circular
@@ -224,7 +224,7 @@ def test_an_unknown_calendar_year_is_shown_to_the_office_and_nothing_is_saved(cl
     monkeypatch.setattr(services, "add_working_days", unknown)
     finding = FindingFactory(visit=open_visit, status="submitted")
     client.force_login(office)
-    response = client.post(reverse("finding_confirm", args=[finding.pk]), {"rectify": "1"}, follow=True)
+    response = client.post(reverse("finding_confirm_rectify", args=[finding.pk]), follow=True)
     assert "2027 年的节假日安排" in response.content.decode()
     finding.refresh_from_db()
     assert finding.status == "submitted" and not RectificationItem.objects.exists()

@@ -51,7 +51,7 @@ class TestCreating:
         finding = FindingFactory(visit=undercover_visit, status="confirmed")
         item = services.item_create(actor=office, findings=[finding], today=TODAY)
         assert item.status == S.PREPARED and item.deadline is None
-        from inspections.scope import items_visible_to
+        from rectification.scope import items_visible_to
 
         assert not items_visible_to(hall_manager).filter(pk=item.pk).exists()
         assert not Notification.objects.filter(recipient=hall_manager).exists()
@@ -152,7 +152,7 @@ class TestTransitionTable:
         if source != S.PREPARED:
             entry = item.progress.create(date=TODAY, text="x", author=hall_manager)
             entry.proof.set(store_files(actor=hall_manager, checked=check_uploads([upload("p.jpg", jpeg_bytes())]),
-                                        written=[]))
+                                        written=[], hall=item.hall))
         actors = {"office": office, "manager": hall_manager}
         # Returning is only from a close-out request; reopening a closed item is the revisit's job.
         legal = target in ITEM_TRANSITIONS[source] and not (target == S.IN_PROGRESS and source != S.CLOSURE_REQUESTED)

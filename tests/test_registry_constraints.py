@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from inspections.models import Staff, Window
+from registry.models import Staff, Window
 from tests.factories import DepartmentFactory, StaffFactory, WindowFactory
 
 WINDOW_MESSAGE = "该大厅已有相同编号的窗口，窗口编号在同一大厅内不能重复。"
@@ -125,7 +125,7 @@ def _hall_admin_post(hall, windows=(), staff=()):
 class TestAdmin:
     def test_duplicate_window_number_in_the_hall_inline(self, client, office, own_hall):
         client.force_login(office)
-        url = reverse("admin:inspections_servicehall_change", args=[own_hall.pk])
+        url = reverse("admin:registry_servicehall_change", args=[own_hall.pk])
         data = _hall_admin_post(own_hall, windows=[{"number": 10, "kind": "general", "active": "on"}])
         response = client.post(url, data)
         assert response.status_code == 200
@@ -134,7 +134,7 @@ class TestAdmin:
 
     def test_duplicate_badge_in_the_hall_inline(self, client, office, own_hall):
         client.force_login(office)
-        url = reverse("admin:inspections_servicehall_change", args=[own_hall.pk])
+        url = reverse("admin:registry_servicehall_change", args=[own_hall.pk])
         badge = own_hall.staff.first().badge_number
         data = _hall_admin_post(
             own_hall, staff=[{"name": "王五", "badge_number": badge, "post": "other", "active": "on"}]
@@ -147,7 +147,7 @@ class TestAdmin:
     def test_duplicate_window_number_in_the_window_admin(self, client, office, own_hall):
         client.force_login(office)
         response = client.post(
-            reverse("admin:inspections_window_add"),
+            reverse("admin:registry_window_add"),
             {"hall": own_hall.pk, "number": 10, "kind": "general", "active": "on"},
         )
         assert response.status_code == 200
@@ -157,7 +157,7 @@ class TestAdmin:
         client.force_login(office)
         badge = own_hall.staff.first().badge_number
         response = client.post(
-            reverse("admin:inspections_staff_add"),
+            reverse("admin:registry_staff_add"),
             {"hall": own_hall.pk, "name": "王五", "badge_number": badge, "post": "other", "active": "on"},
         )
         assert response.status_code == 200
@@ -170,7 +170,7 @@ class TestAdmin:
         neighbour = HallFactory(region=regions["county_a"])
         foreign = DepartmentFactory(hall=neighbour)
         response = client.post(
-            reverse("admin:inspections_window_add"),
+            reverse("admin:registry_window_add"),
             {"hall": own_hall.pk, "number": 30, "kind": "general", "department": foreign.pk, "active": "on"},
         )
         assert response.status_code == 200
@@ -182,7 +182,7 @@ class TestAdmin:
     ):
         client.force_login(hall_manager)
         response = client.post(
-            reverse("admin:inspections_window_add"),
+            reverse("admin:registry_window_add"),
             {"hall": other_hall.pk, "number": 31, "kind": "general", "active": "on"},
         )
         assert response.status_code == 200  # the form shows an invalid choice

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from inspections.models import Region
+from registry.models import Region
 from tests.factories import RegionFactory, WindowFactory
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -126,7 +126,7 @@ def test_an_unknown_calendar_year_is_reported_and_overdue_reminders_still_go(ite
     def unknown(*args, **kwargs):
         raise UnknownCalendarYear(2027)
 
-    monkeypatch.setattr(reminders, "add_working_days", unknown)
+    monkeypatch.setattr(reminders, "due_soon_horizon", unknown)
     counts = reminders.run(TODAY)
     assert "2027" in counts["calendar_error"]
     assert any(k.startswith("overdue:") for k in _keys(hall_manager))

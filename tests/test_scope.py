@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from inspections import scope
-from inspections.models import ServiceHall, Staff, Window
+from registry import scope
+from registry.models import ServiceHall, Staff, Window
 from tests.factories import HallFactory
 
 
@@ -26,9 +26,9 @@ class TestHallManager:
     def test_admin_lists_only_their_hall_and_its_rows(self, client, hall_manager, own_hall, other_hall):
         client.force_login(hall_manager)
         for model, url in (
-            (ServiceHall, "admin:inspections_servicehall_changelist"),
-            (Window, "admin:inspections_window_changelist"),
-            (Staff, "admin:inspections_staff_changelist"),
+            (ServiceHall, "admin:registry_servicehall_changelist"),
+            (Window, "admin:registry_window_changelist"),
+            (Staff, "admin:registry_staff_changelist"),
         ):
             response = client.get(reverse(url))
             listed = set(response.context["cl"].queryset.values_list("pk", flat=True))
@@ -37,7 +37,7 @@ class TestHallManager:
 
     def test_admin_change_page_of_another_hall_does_not_show_it(self, client, hall_manager, other_hall):
         client.force_login(hall_manager)
-        response = client.get(reverse("admin:inspections_servicehall_change", args=[other_hall.pk]))
+        response = client.get(reverse("admin:registry_servicehall_change", args=[other_hall.pk]))
         # Django's admin answers "does not exist" with a redirect to its index.
         assert response.status_code == 302
         assert other_hall.name not in client.get(response["Location"]).content.decode()
@@ -91,7 +91,7 @@ class TestAuditor:
 
     def test_admin_is_read_only(self, client, auditor, own_hall):
         client.force_login(auditor)
-        url = reverse("admin:inspections_servicehall_change", args=[own_hall.pk])
+        url = reverse("admin:registry_servicehall_change", args=[own_hall.pk])
         response = client.get(url)
         assert response.status_code == 200
         assert response.context["has_change_permission"] is False
@@ -112,18 +112,24 @@ class TestSystemAdministrator:
         assert set(scope.halls_visible_to(sysadmin)) == {own_hall, other_hall}
 
     def test_sees_no_business_records(self, sysadmin, office, hall_manager, auditor, inspector):
-        assert scope.can_see_business_records(sysadmin) is False
-        assert all(scope.can_see_business_records(u) for u in (office, hall_manager, auditor, inspector))
+        assert scope.sees_business_records(sysadmin) is False
+        assert all(scope.sees_business_records(u) for u in (office, hall_manager, auditor, inspector))
 
     def test_has_no_permission_on_business_apps(self, sysadmin):
         assert not any(p.startswith("rectification.") for p in sysadmin.get_all_permissions())
 
-    def test_command_line_superuser_is_a_system_administrator(self, db):
-        from inspections.models import Role, User
+    def test_there_is_no_superuser_and_administrators_come_from_the_command_line(self, db):
+        from django.core.management import call_command
 
-        user = User.objects.create_superuser("root", "root@example.com", "Xx12345678!")
-        assert user.role == Role.SYSADMIN
-        assert scope.can_see_business_records(user) is False
+        from registry.models import Role, User
+
+        with pytest.raises(TypeError, match="create_admin"):
+            User.objects.create_superuser("root", "root@example.com", "Xx12345678!")
+        call_command("create_admin", "root", "--role", "sysadmin", "--password", "Xx12345678!Ab")
+        user = User.objects.get(username="root")
+        assert user.role == Role.SYSADMIN and not user.is_superuser and user.is_staff
+        assert user.check_password("Xx12345678!Ab")
+        assert scope.sees_business_records(user) is False
 
 
 @pytest.mark.django_db

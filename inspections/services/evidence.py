@@ -2,6 +2,12 @@
 
 The browser's content type and the file's name are never trusted: the first
 bytes decide what a file is, and an image must also open as one.
+
+The original is sealed by its SHA-256 and kept for the office and the people
+who took it (policy: evidence.view_original). Everyone else who may see the
+record gets what ``download_for`` says: a photo's copy made from its pixels
+alone (no EXIF, GPS position or phone make and model), and a video, recording
+or document only once the office has shared it.
 """
 
 import hashlib
@@ -14,14 +20,20 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
+from core.permissions import require
 from inspections.models import Evidence
 
+# iPhones shoot HEIC: pillow-heif lets Pillow read it, so it gets a thumbnail and a clean copy.
+register_heif_opener()
 Image.MAX_IMAGE_PIXELS = 80_000_000  # larger "photos" are refused as decompression bombs
 THUMBNAIL_SIZE = (480, 480)
+COPY_MAX_SIDE = 2560  # the hall's copy: enough to see what was seen
 _HEAD = 64
 
 
@@ -119,7 +131,7 @@ def check_uploads(files, *, existing_count=0, existing_bytes=0) -> list[CheckedF
                 % {"name": name, "allowed": ALLOWED_DESCRIPTION}
             )
             continue
-        if file_type.kind == Evidence.Kind.PHOTO and file_type.content_type != "image/heic":
+        if file_type.kind == Evidence.Kind.PHOTO:
             try:
                 with Image.open(upload) as image:
                     image.verify()
@@ -139,20 +151,32 @@ def check_uploads(files, *, existing_count=0, existing_bytes=0) -> list[CheckedF
     return checked
 
 
-def _thumbnail(upload) -> bytes | None:
-    """A small JPEG for the gallery; it carries none of the original's metadata (GPS…)."""
+def _from_pixels(upload, max_side: int, quality: int) -> bytes | None:
+    """A JPEG drawn from the photo's pixels alone: turned upright by its EXIF orientation, then
+    saved without EXIF, GPS, XMP, ICC or any other block of the original (Pillow writes only
+    what it is given). None when the photo cannot be decoded."""
     try:
         upload.seek(0)
         with Image.open(upload) as image:
-            image = image.convert("RGB")
-            image.thumbnail(THUMBNAIL_SIZE)
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            image.thumbnail((max_side, max_side))
             out = io.BytesIO()
-            image.save(out, "JPEG", quality=80)
+            image.save(out, "JPEG", quality=quality)
             return out.getvalue()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
     finally:
         upload.seek(0)
+
+
+def _thumbnail(upload) -> bytes | None:
+    """A small JPEG for the gallery."""
+    return _from_pixels(upload, THUMBNAIL_SIZE[0], 80)
+
+
+def clean_copy(upload) -> bytes | None:
+    """The copy of a photo that everyone but the office and its takers gets."""
+    return _from_pixels(upload, COPY_MAX_SIDE, 90)
 
 
 def safe_name(name: str, extension: str) -> str:
@@ -179,8 +203,11 @@ def removed_on_failure():
         raise
 
 
-def store_files(*, actor, checked: list[CheckedFile], written: list[str], **owner) -> list[Evidence]:
-    """Write the checked files and their rows; ``owner`` is what they belong to (``finding=…``)."""
+def store_files(*, actor, checked: list[CheckedFile], written: list[str], hall, from_hall: bool = False,
+                finding=None) -> list[Evidence]:
+    """Write the checked files and their rows. ``hall`` is the hall they are about; ``from_hall``
+    says the hall gave them itself (self-inspection, proof of rectification); ``finding`` is the
+    finding they belong to, if any (proof and revisit evidence are linked by their records)."""
     storage = evidence_storage()
     rows = []
     for item in checked:
@@ -192,18 +219,61 @@ def store_files(*, actor, checked: list[CheckedFile], written: list[str], **owne
         month = timezone.now().strftime("%Y/%m")
         path = storage.save(f"evidence/{month}/{uuid.uuid4().hex}.{file_type.extension}", upload)
         written.append(path)
-        thumb_path = ""
+        derived = {"thumbnail": "", "copy": ""}
         if file_type.kind == Evidence.Kind.PHOTO:
-            thumb = _thumbnail(upload)
-            if thumb:
-                thumb_path = storage.save(f"thumbs/{month}/{uuid.uuid4().hex}.jpg", ContentFile(thumb))
-                written.append(thumb_path)
+            for name, make, folder in (("thumbnail", _thumbnail, "thumbs"), ("copy", clean_copy, "copies")):
+                content = make(upload)
+                if content:
+                    derived[name] = storage.save(f"{folder}/{month}/{uuid.uuid4().hex}.jpg", ContentFile(content))
+                    written.append(derived[name])
         rows.append(
             Evidence.objects.create(
-                kind=file_type.kind, file=path, thumbnail=thumb_path,
+                kind=file_type.kind, file=path, **derived,
                 original_name=safe_name(upload.name, file_type.extension),
                 content_type=file_type.content_type, size=upload.size,
-                sha256=digest.hexdigest(), uploaded_by=actor, **owner,
+                sha256=digest.hexdigest(), uploaded_by=actor, hall=hall, from_hall=from_hall, finding=finding,
             )
         )
     return rows
+
+
+# --- What each person gets -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Served:
+    """The file a person downloads for a piece of evidence, and how it is named to them."""
+
+    file: object
+    filename: str
+    content_type: str
+    size: int
+    original: bool
+    sha256: str = ""  # the original's seal, for those who have the original
+
+
+def download_for(user, evidence: Evidence) -> Served | None:
+    """The original, the clean copy of a photo, a shared file, or None (the person may see the
+    record but not this piece of evidence). Those who do not get the original see neither the
+    uploader's file name nor its seal: a neutral name stands for it."""
+    if user.has_perm("evidence.view_original", evidence):
+        return Served(evidence.file, evidence.original_name, evidence.content_type, evidence.size, True,
+                      evidence.sha256)
+    neutral = f"{evidence.code}"
+    if evidence.copy:
+        return Served(evidence.copy, f"{neutral}.jpg", "image/jpeg", evidence.copy.size, False)
+    if evidence.kind != Evidence.Kind.PHOTO and evidence.shared_with_hall:
+        extension = evidence.original_name.rsplit(".", 1)[-1] if "." in evidence.original_name else "bin"
+        return Served(evidence.file, f"{neutral}.{extension}", evidence.content_type, evidence.size, False)
+    return None
+
+
+@transaction.atomic
+def evidence_share(*, actor, evidence: Evidence, shared: bool) -> Evidence:
+    """The office lets the inspected hall have a video, recording or document (photos are always
+    shared as their clean copy, never as the original)."""
+    require(actor, "evidence.share", evidence)
+    if evidence.kind == Evidence.Kind.PHOTO:
+        raise ValidationError(_("照片只向被督查单位提供去除位置和设备信息的副本，无需共享原件。"))
+    evidence.shared_with_hall = shared
+    evidence.save(update_fields=["shared_with_hall"])
+    return evidence

@@ -1,21 +1,22 @@
 """Visits and findings: record, edit, submit, review.
 
-Every write checks who may do it (``inspections.scope``) and that the step is
-legal (``FINDING_TRANSITIONS``), runs in one transaction, and leaves nothing
-half-written when it refuses.
+Every write asks the policy who may do it (``core.permissions.require``) and
+checks that the step is legal (``FINDING_TRANSITIONS``), runs in one
+transaction, and leaves nothing half-written when it refuses.
 """
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inspections import scope
+from core.permissions import require
 from inspections.facts import clean_facts
-from inspections.models import FINDING_TRANSITIONS, Finding, ProblemCategory, ServiceHall, Visit
+from inspections.models import FINDING_TRANSITIONS, Finding, ProblemCategory, Visit
 from inspections.services.evidence import check_uploads, removed_on_failure, store_files
+from registry.models import ServiceHall
 
 # Phones' clocks drift; a minute or two "in the future" is not worth refusing.
 CLOCK_TOLERANCE = datetime.timedelta(minutes=5)
@@ -32,8 +33,7 @@ EDITABLE_FIELDS = (
 @transaction.atomic
 def visit_start(*, actor, hall: ServiceHall, mode: str, started_at=None, campaign=None,
                 team_name: str = "", notes: str = "", co_inspectors=()) -> Visit:
-    if actor.role != "inspector" or not scope.halls_visible_to(actor).filter(pk=hall.pk).exists():
-        raise PermissionDenied
+    require(actor, "visit.start", hall)
     started_at = started_at or timezone.now()
     if started_at > timezone.now() + CLOCK_TOLERANCE:
         raise ValidationError({"started_at": _("开始时间不能晚于现在。")})
@@ -49,8 +49,7 @@ def visit_start(*, actor, hall: ServiceHall, mode: str, started_at=None, campaig
 
 @transaction.atomic
 def visit_end(*, actor, visit: Visit, ended_at=None) -> Visit:
-    if not scope.can_record_findings(actor, visit):
-        raise PermissionDenied
+    require(actor, "visit.end", visit)
     if visit.ended_at:
         raise ValidationError(_("这次走访已经结束。"))
     ended_at = ended_at or timezone.now()
@@ -111,8 +110,13 @@ def _save_with_files(*, actor, finding: Finding, files) -> Finding:
         finding.full_clean()
         finding._history_user = actor  # who, for the change history, also outside a request
         finding.save()
-        store_files(actor=actor, checked=checked, written=written, finding=finding)
+        _store_evidence(actor=actor, checked=checked, written=written, finding=finding)
     return finding
+
+
+def _store_evidence(*, actor, checked, written, finding: Finding):
+    store_files(actor=actor, checked=checked, written=written, finding=finding, hall=finding.hall,
+                from_hall=finding.source == Finding.Source.SELF_INSPECTION)
 
 
 # --- Findings --------------------------------------------------------------------
@@ -120,8 +124,7 @@ def _save_with_files(*, actor, finding: Finding, files) -> Finding:
 def finding_record(*, actor, visit: Visit, values: dict, facts_raw: dict, files=(),
                    submit: bool = False) -> Finding:
     """An inspector records a finding during (or right after) a visit."""
-    if not scope.can_record_findings(actor, visit):
-        raise PermissionDenied
+    require(actor, "visit.record_finding", visit)
     values = _with_department_of_window(values)
     facts = validate_finding(hall=visit.hall, visit=visit, values=values, facts_raw=facts_raw)
     finding = Finding(
@@ -136,8 +139,7 @@ def finding_record(*, actor, visit: Visit, values: dict, facts_raw: dict, files=
 def finding_self_inspect(*, actor, hall: ServiceHall, values: dict, facts_raw: dict, files=(),
                          submit: bool = False) -> Finding:
     """A hall manager records a self-inspection (自查) finding about their own hall."""
-    if not scope.can_self_inspect(actor, hall):
-        raise PermissionDenied
+    require(actor, "hall.self_inspect", hall)
     values = _with_department_of_window(values)
     facts = validate_finding(hall=hall, visit=None, values=values, facts_raw=facts_raw)
     finding = Finding(
@@ -153,8 +155,7 @@ def finding_update(*, actor, finding: Finding, values: dict, facts_raw: dict, fi
     files = list(files)
     with removed_on_failure() as written, transaction.atomic():
         finding = _locked(finding)
-        if not scope.can_edit_finding(actor, finding):
-            raise PermissionDenied
+        require(actor, "finding.edit", finding)
         finding.facts = validate_finding(
             hall=finding.hall, visit=finding.visit, values=values, facts_raw=facts_raw
         )
@@ -166,7 +167,7 @@ def finding_update(*, actor, finding: Finding, values: dict, facts_raw: dict, fi
         finding.full_clean()
         finding._history_user = actor
         finding.save()
-        store_files(actor=actor, checked=checked, written=written, finding=finding)
+        _store_evidence(actor=actor, checked=checked, written=written, finding=finding)
     return finding
 
 
@@ -201,9 +202,8 @@ def _check_transition(finding: Finding, to: str):
 @transaction.atomic
 def finding_submit(*, actor, finding: Finding) -> Finding:
     finding = _locked(finding)
+    require(actor, "finding.submit", finding)
     _check_transition(finding, Finding.Status.SUBMITTED)
-    if not scope.can_edit_finding(actor, finding):
-        raise PermissionDenied
     finding.status = Finding.Status.SUBMITTED
     finding.submitted_at = timezone.now()
     finding._history_user = actor
@@ -214,9 +214,8 @@ def finding_submit(*, actor, finding: Finding) -> Finding:
 @transaction.atomic
 def finding_confirm(*, actor, finding: Finding) -> Finding:
     finding = _locked(finding)
+    require(actor, "finding.confirm", finding)
     _check_transition(finding, Finding.Status.CONFIRMED)
-    if not scope.can_review_finding(actor, finding):
-        raise PermissionDenied
     finding.status = Finding.Status.CONFIRMED
     finding.reviewed_by, finding.reviewed_at = actor, timezone.now()
     finding._history_user = actor
@@ -227,9 +226,8 @@ def finding_confirm(*, actor, finding: Finding) -> Finding:
 @transaction.atomic
 def finding_reject(*, actor, finding: Finding, reason: str) -> Finding:
     finding = _locked(finding)
+    require(actor, "finding.reject", finding)
     _check_transition(finding, Finding.Status.REJECTED)
-    if not scope.can_review_finding(actor, finding):
-        raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请写明不予认定的理由。")})
@@ -241,10 +239,12 @@ def finding_reject(*, actor, finding: Finding, reason: str) -> Finding:
     return finding
 
 
-def finding_publish(*, finding: Finding) -> Finding:
-    """Confirmed → published. Only the circular's publishing service calls this, inside its transaction."""
+def finding_publish(*, actor, finding: Finding) -> Finding:
+    """Confirmed → published. Only the circular's publishing service calls this, inside its
+    transaction, having asked the policy for circular.publish."""
     finding = _locked(finding)
     _check_transition(finding, Finding.Status.PUBLISHED)
     finding.status = Finding.Status.PUBLISHED
+    finding._history_user = actor
     finding.save(update_fields=["status"])
     return finding

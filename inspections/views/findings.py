@@ -1,25 +1,34 @@
 """Visits, findings, review and evidence pages.
 
-Views are thin: a selector finds the object within the user's scope (404
-otherwise), a service makes the change and says no in Chinese when it must.
+Views are thin: ``@action`` names what the view does, finds its object within
+the user's scope (404 otherwise) and asks the policy (403); a service makes
+the change and says no in Chinese when the record's state does not allow it.
 """
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from inspections import scope, selectors, services
+from core.downloads import export_list
+from core.forms import add_errors
+from core.pagination import COUNT_CAP, SEARCH_COUNT_CAP, light_page
+from core.permissions import action
+from inspections import selectors, services
 from inspections.facts import describe_facts
-from inspections.forms import FindingForm, RejectForm, VisitForm, add_errors
-from inspections.models import Finding, Role
-from inspections.pagination import COUNT_CAP, SEARCH_COUNT_CAP, light_page
+from inspections.forms import FindingForm, RejectForm, VisitForm
+from inspections.models import Finding
+from inspections.services.evidence import download_for
+from registry.selectors import hall_for_user
+
+# Sections that apps above this one add to a finding's page (the ledger adds its items):
+# callables (request, finding) → {"template": …, …context} or None, registered in their
+# AppConfig.ready, so that this app need not know them.
+FINDING_SECTIONS: list = []
 
 
 def filters_open(request) -> bool:
@@ -27,24 +36,18 @@ def filters_open(request) -> bool:
     return any(value for key, value in request.GET.items() if key not in ("page", "order", "status"))
 
 
-def _require_role(user, *roles):
-    if user.role not in roles:
-        raise PermissionDenied
-
-
 # --- Visits ---------------------------------------------------------------------
 
-@login_required
+@action("visit.list")
 def visit_list(request):
-    if not scope.can_see_business_records(request.user) or request.user.role == Role.HALL_MANAGER:
-        raise PermissionDenied
     page = light_page(selectors.visit_list(user=request.user), request.GET.get("page"), settings.PAGE_SIZE)
-    return render(request, "inspections/visit_list.html", {"page": page, "query": ""})
+    return render(request, "inspections/visit_list.html", {
+        "page": page, "query": "", "may_start": request.user.has_perm("visit.start"),
+    })
 
 
-@login_required
+@action("visit.start")
 def visit_create(request):
-    _require_role(request.user, Role.INSPECTOR)
     form = VisitForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,33 +70,30 @@ def visit_create(request):
     )
 
 
-@login_required
+@action("visit.start")
 def hall_options(request):
     """HTMX: halls matching the typed name, within the inspector's scope."""
-    _require_role(request.user, Role.INSPECTOR, Role.OFFICE)
     query = request.GET.get("q", "").strip()
-    halls = scope.halls_visible_to(request.user).filter(active=True).select_related("region")
+    halls = VisitForm.hall_choices(request.user).select_related("region")
     if query:
         halls = halls.filter(name__icontains=query)
     return render(request, "inspections/_hall_options.html", {"halls": halls.order_by("name")[:20], "query": query})
 
 
-@login_required
-def visit_detail(request, pk):
-    visit = selectors.visit_for_user(user=request.user, pk=pk)
-    findings = selectors.visit_findings(user=request.user, visit=visit)
-    findings = list(findings)
+@action("visit.view", load=selectors.visit_for_user)
+def visit_detail(request, visit):
+    findings = list(selectors.visit_findings(user=request.user, visit=visit))
     return render(
         request, "inspections/visit_detail.html",
-        {"visit": visit, "findings": findings, "can_record": scope.can_record_findings(request.user, visit),
+        {"visit": visit, "findings": findings, "can_record": request.user.has_perm("visit.record_finding", visit),
+         "can_end": request.user.has_perm("visit.end", visit),
          "draft_count": sum(1 for f in findings if f.status == Finding.Status.DRAFT)},
     )
 
 
-@login_required
 @require_POST
-def visit_end(request, pk):
-    visit = selectors.visit_for_user(user=request.user, pk=pk)
+@action("visit.end", load=selectors.visit_for_user)
+def visit_end(request, visit):
     try:
         services.visit_end(actor=request.user, visit=visit)
         messages.success(request, _("走访已结束。"))
@@ -117,11 +117,8 @@ def _finding_form_page(request, *, form, title, back_url, editing_draft=True):
     })
 
 
-@login_required
-def finding_create(request, visit_pk):
-    visit = selectors.visit_for_user(user=request.user, pk=visit_pk)
-    if not scope.can_record_findings(request.user, visit):
-        raise PermissionDenied
+@action("visit.record_finding", load=selectors.visit_for_user)
+def finding_create(request, visit):
     form = FindingForm(request.POST or None, request.FILES or None, hall=visit.hall, visit=visit)
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,16 +131,13 @@ def finding_create(request, visit_pk):
         else:
             messages.success(request, _finding_saved_message(finding))
             if "another" in request.POST:
-                return redirect("finding_create", visit_pk=visit.pk)
+                return redirect("finding_create", visit.pk)
             return redirect(visit)
     return _finding_form_page(request, form=form, title=_("登记问题"), back_url=visit.get_absolute_url())
 
 
-@login_required
-def self_inspection_create(request, hall_pk):
-    hall = selectors.hall_for_user(user=request.user, pk=hall_pk)
-    if not scope.can_self_inspect(request.user, hall):
-        raise PermissionDenied
+@action("hall.self_inspect", load=hall_for_user)
+def self_inspection_create(request, hall):
     form = FindingForm(request.POST or None, request.FILES or None, hall=hall)
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,21 +153,16 @@ def self_inspection_create(request, hall_pk):
     return _finding_form_page(request, form=form, title=_("登记自查问题"), back_url=hall.get_absolute_url())
 
 
-@login_required
+@action("finding.list")
 def finding_facts(request):
     """HTMX: the fact fields for the category just picked."""
-    if not scope.can_see_business_records(request.user):
-        raise PermissionDenied
-    hall = selectors.hall_for_user(user=request.user, pk=request.GET.get("hall") or 0)
+    hall = hall_for_user(user=request.user, pk=request.GET.get("hall") or 0)
     form = FindingForm(initial={"category": request.GET.get("category")}, hall=hall)
     return render(request, "inspections/_finding_facts.html", {"form": form})
 
 
-@login_required
-def finding_edit(request, pk):
-    finding = selectors.finding_for_user(user=request.user, pk=pk)
-    if not scope.can_edit_finding(request.user, finding):
-        raise PermissionDenied
+@action("finding.edit", load=selectors.finding_for_user)
+def finding_edit(request, finding):
     form = FindingForm(
         request.POST or None, request.FILES or None, instance=finding, hall=finding.hall, visit=finding.visit
     )
@@ -189,7 +178,7 @@ def finding_edit(request, pk):
             add_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("finding_detail", pk=finding.pk)
+            return redirect(finding)
     return _finding_form_page(
         request, form=form, title=_("修改问题 %(code)s") % {"code": finding.code},
         back_url=finding.get_absolute_url(), editing_draft=finding.status == Finding.Status.DRAFT,
@@ -198,10 +187,8 @@ def finding_edit(request, pk):
 
 # --- Reading and reviewing ----------------------------------------------------------
 
-@login_required
+@action("finding.list")
 def finding_list(request):
-    if not scope.can_see_business_records(request.user):
-        raise PermissionDenied
     finding_filter = selectors.finding_list(user=request.user, params=request.GET)
     # Counting text matches costs most; a lower cap keeps a search as quick as a browse.
     cap = SEARCH_COUNT_CAP if request.GET.get("q", "").strip() else COUNT_CAP
@@ -215,90 +202,59 @@ def finding_list(request):
     )
 
 
-@login_required
-def finding_detail(request, pk):
-    finding = selectors.finding_for_user(user=request.user, pk=pk)
+@action("finding.view", load=selectors.finding_for_user)
+def finding_detail(request, finding):
+    user = request.user
+    sections = [section for make in FINDING_SECTIONS if (section := make(request, finding))]
     return render(
         request, "inspections/finding_detail.html",
         {
             "finding": finding,
+            "recorded_by": selectors.person_as_seen(user, finding.created_by, finding=finding),
             "facts_text": describe_facts(finding.facts),
-            "evidence": finding.evidence.all(),
-            "history": selectors.finding_history(finding),
-            "can_edit": scope.can_edit_finding(request.user, finding),
-            "can_review": finding.status == Finding.Status.SUBMITTED
-            and scope.can_review_finding(request.user, finding),
-            "can_submit": finding.status == Finding.Status.DRAFT
-            and scope.can_edit_finding(request.user, finding),
+            "evidence": selectors.evidence_as_seen(user, finding.evidence.select_related("hall__region")),
+            "history": selectors.finding_history(
+                finding, who=lambda person: selectors.person_as_seen(user, person, finding=finding)
+            ),
+            "can_edit": user.has_perm("finding.edit", finding),
+            "can_review": finding.status == Finding.Status.SUBMITTED and user.has_perm("finding.confirm", finding),
+            "can_submit": finding.status == Finding.Status.DRAFT and user.has_perm("finding.submit", finding),
             "reject_form": RejectForm(),
-            **_rectification_context(request.user, finding),
+            "sections": sections,
         },
     )
 
 
-def _rectification_context(user, finding):
-    """What the finding page shows of its ledger items and which buttons it offers."""
-    items = scope.items_visible_to(user).filter(findings=finding)
-    office = scope.is_office_for_hall(user, finding.hall_id)
-    own_self_inspection = (
-        finding.source == Finding.Source.SELF_INSPECTION and scope.is_manager_of_hall(user, finding.hall_id)
-    )
-    ready = finding.status in (Finding.Status.CONFIRMED, Finding.Status.PUBLISHED) or (
-        own_self_inspection and finding.status == Finding.Status.SUBMITTED
-    )
-    return {
-        "rectification_items": items,
-        "can_rectify": (office or own_self_inspection) and ready and not finding.rectification_items.exists(),
-        # Accountability is seen by the hall, so only for findings the hall may know of.
-        "can_record_accountability": office
-        and finding.status in (Finding.Status.CONFIRMED, Finding.Status.PUBLISHED)
-        and scope.known_to_hall(finding),
-    }
-
-
-def _decide(request, pk, action, done_message):
-    finding = selectors.finding_for_user(user=request.user, pk=pk)
+@require_POST
+@action("finding.submit", load=selectors.finding_for_user)
+def finding_submit(request, finding):
     try:
-        action(finding)
+        services.finding_submit(actor=request.user, finding=finding)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, done_message % {"code": finding.code})
-    return finding
-
-
-@login_required
-@require_POST
-def finding_submit(request, pk):
-    finding = _decide(request, pk, lambda f: services.finding_submit(actor=request.user, finding=f),
-                      _("已提交问题 %(code)s，等待作风办审核。"))
+        messages.success(request, _("已提交问题 %(code)s，等待作风办审核。") % {"code": finding.code})
     return redirect(finding)
 
 
-@login_required
+def after_review(request, finding):
+    return redirect("review_queue") if request.POST.get("next") == "review" else redirect(finding)
+
+
 @require_POST
-def finding_confirm(request, pk):
-    """Confirm; with "rectify" also open its ledger item (deadline from the rules) in the same step."""
-    from rectification.services import item_create
-
-    def confirm(finding):
-        with transaction.atomic():
-            confirmed = services.finding_confirm(actor=request.user, finding=finding)
-            if "rectify" in request.POST:
-                item_create(actor=request.user, findings=[confirmed])
-
-    done = _("已确认问题 %(code)s，并已下发整改。") if "rectify" in request.POST else _("已确认问题 %(code)s。")
-    finding = _decide(request, pk, confirm, done)
-    if request.POST.get("next") == "review":
-        return redirect("review_queue")
-    return redirect(finding)
+@action("finding.confirm", load=selectors.finding_for_user)
+def finding_confirm(request, finding):
+    try:
+        services.finding_confirm(actor=request.user, finding=finding)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已确认问题 %(code)s。") % {"code": finding.code})
+    return after_review(request, finding)
 
 
-@login_required
-def finding_reject(request, pk):
-    finding = selectors.finding_for_user(user=request.user, pk=pk)
-    if not scope.can_review_finding(request.user, finding):
-        raise PermissionDenied
+@action("finding.reject", load=selectors.finding_for_user)
+def finding_reject(request, finding):
     form = RejectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -311,9 +267,8 @@ def finding_reject(request, pk):
     return render(request, "inspections/finding_reject.html", {"finding": finding, "form": form})
 
 
-@login_required
+@action("finding.review")
 def review_queue(request):
-    _require_role(request.user, Role.OFFICE)
     queue = selectors.review_queue(user=request.user).select_related("created_by").annotate(
         evidence_count=Count("evidence")
     )
@@ -321,12 +276,17 @@ def review_queue(request):
     return render(request, "inspections/review_queue.html", {"page": page, "query": ""})
 
 
+@action("finding.export")
+def findings_export(request):
+    """“导出Excel” for the findings list: exactly the rows the filter selects, within scope."""
+    return export_list(request, "findings")
+
+
 # --- Evidence ----------------------------------------------------------------------
 
-@login_required
 @require_POST
-def evidence_upload(request, pk):
-    finding = selectors.finding_for_user(user=request.user, pk=pk)
+@action("finding.edit", load=selectors.finding_for_user)
+def evidence_upload(request, finding):
     try:
         services.evidence_attach(actor=request.user, finding=finding, files=request.FILES.getlist("files"))
         messages.success(request, _("证据已上传。"))
@@ -335,24 +295,37 @@ def evidence_upload(request, pk):
     return redirect(finding)
 
 
-@login_required
-def evidence_download(request, pk):
-    """The original file, only within scope, always as a download (never rendered inline)."""
-    evidence = selectors.evidence_for_user(user=request.user, pk=pk)
+@require_POST
+@action("evidence.share", load=selectors.evidence_for_user)
+def evidence_share(request, evidence):
+    """The office lets the inspected hall have a video, recording or document (or takes it back)."""
+    try:
+        services.evidence_share(actor=request.user, evidence=evidence, shared=request.POST.get("shared") == "1")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(evidence.finding)
+
+
+@action("evidence.view", load=selectors.evidence_for_user)
+def evidence_download(request, evidence):
+    """The original for those who may have it; for the others a copy without metadata, or
+    nothing (services.evidence.download_for). Always as a download, never rendered inline."""
+    served = download_for(request.user, evidence)
+    if served is None:
+        raise Http404
     response = FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
-        content_type=evidence.content_type,
+        served.file.open("rb"), as_attachment=True, filename=served.filename, content_type=served.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-@login_required
-def evidence_thumbnail(request, pk):
-    """The gallery's small JPEG: made by us from the photo, so safe to show inline."""
-    evidence = selectors.evidence_for_user(user=request.user, pk=pk)
-    if not evidence.thumbnail:
+@action("evidence.view", load=selectors.evidence_for_user)
+def evidence_thumbnail(request, evidence):
+    """The gallery's small JPEG: made by us from the pixels alone, so safe to show inline."""
+    if not evidence.thumbnail or download_for(request.user, evidence) is None:
         raise Http404
     response = FileResponse(evidence.thumbnail.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+

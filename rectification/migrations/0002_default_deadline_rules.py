@@ -32,6 +32,6 @@ def load(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("rectification", "0001_initial"),
-        ("inspections", "0003_taxonomy"),
+        ("inspections", "0002_taxonomy"),
     ]
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

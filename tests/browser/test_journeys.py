@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from circulars import services as circular_services
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 
@@ -113,12 +114,11 @@ def test_office_publishes_a_circular_and_downloads_its_table(
 ):
     import datetime
 
-    from inspections import services
     from inspections.models import Finding
     from tests.factories import FindingFactory
 
     finding = FindingFactory(visit=undercover_visit, status="confirmed")
-    circular = services.circular_save(actor=office, findings=[finding], values={
+    circular = circular_services.circular_save(actor=office, findings=[finding], values={
         "issuer": "佳木斯市作风办", "issuer_code": "佳作整办", "year": 2026, "region": regions["city_a"],
         "title": "关于窗口服务明察暗访情况的通报", "date": datetime.date(2026, 11, 21), "naming": "surname",
     })

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from inspections.models import Region, ServiceHall
 from rectification.exports import LedgerExporter
 from rectification.models import RectificationItem
+from registry.models import Region, ServiceHall
 
 
 class Command(BaseCommand):

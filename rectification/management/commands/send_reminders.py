@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from core.jobs import delete_expired
 from rectification import reminders
 
 
@@ -7,8 +8,6 @@ class Command(BaseCommand):
     help = "Create due-soon and overdue reminders and send the daily digests. Safe to run from cron often."
 
     def handle(self, *args, **options):
-        from inspections.jobs import delete_expired
-
         counts = reminders.run()
         counts["expired_exports"] = delete_expired()
         self.stdout.write(

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessConfig(AppConfig):
+    name = "access"
+    verbose_name = _("权限")
+
+    def ready(self):
+        from access import policy
+
+        policy.register()

@@ -1,0 +1,43 @@
+"""The main menu: each entry is shown to whoever the policy lets take its action."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    action: str
+    admin: bool = False  # the admin site also wants the staff flag
+
+
+NAV_ITEMS = [
+    NavItem(_("工作台"), "home", "home.view"),
+    NavItem(_("待审核"), "review_queue", "finding.review"),
+    NavItem(_("走访"), "visit_list", "visit.list"),
+    NavItem(_("问题"), "finding_list", "finding.list"),
+    NavItem(_("通报"), "circular_list", "circular.list"),
+    NavItem(_("整改台账"), "ledger", "item.list"),
+    NavItem(_("逾期"), "overdue", "item.watch_overdue"),
+    NavItem(_("待回访"), "revisit_list", "revisit.record"),
+    NavItem(_("问责"), "accountability_list", "accountability.list"),
+    NavItem(_("通知"), "notification_list", "notification.list"),
+    NavItem(_("服务大厅"), "hall_list", "hall.list"),
+    NavItem(_("用户管理"), "admin:registry_user_changelist", "user.view", admin=True),
+    NavItem(_("后台管理"), "admin:index", "home.view", admin=True),
+]
+
+
+def items_for(request):
+    user = request.user
+    items = []
+    for item in NAV_ITEMS:
+        if not user.has_perm(item.action) or (item.admin and not user.is_staff):
+            continue
+        url = reverse(item.url_name)
+        active = request.path == url if url in ("/", "/ledger/") else request.path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

@@ -1,0 +1,423 @@
+"""The organisation and its people.
+
+Regions form the administrative tree (province → city → county → township);
+halls sit in a region; departments, windows and staff belong to a hall. Users
+hold one role (``Role``, described in ``ROLES``) and a scope: a region and
+everything below it, or a list of halls.
+
+What a role may *see* is ``registry.scope`` (and the scope module of each app
+above); what it may *do* is ``access.policy``.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import auth
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+models.CharField.register_lookup(Length)
+
+
+class Region(models.Model):
+    """An administrative division with its statutory code.
+
+    ``path`` and ``full_name`` are derived from the parent chain so that "this
+    region and everything below it" is one indexed prefix match
+    (``path__startswith``) rather than a recursive query.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        COUNTY = "county", _("县（区、市）")
+        TOWNSHIP = "township", _("乡镇（街道）")
+
+    code = models.CharField(
+        _("区划代码"), max_length=12, unique=True,
+        help_text=_("6 位行政区划代码；乡镇（街道）为 12 位。"),
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级区划"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="children",
+    )
+    path = models.CharField(_("路径"), max_length=200, editable=False, db_index=True)
+    full_name = models.CharField(_("全称"), max_length=200, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                name="region_code_length_matches_level",
+                condition=(
+                    Q(level="township", code__length=12)
+                    | (~Q(level="township") & Q(code__length=6))
+                ),
+                violation_error_message=_("区划代码应为 6 位数字（乡镇、街道为 12 位）。"),
+            ),
+            models.CheckConstraint(
+                name="region_parent_required_below_province",
+                condition=Q(level="province") | Q(parent__isnull=False),
+                violation_error_message=_("省以下的区划必须选择上级区划。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # path/full_name are a cache of the parent chain; keep them (and the
+        # descendants' copies) right whenever the chain or the name changes.
+        old = type(self).objects.filter(pk=self.pk).values("path", "full_name").first()
+        parent = self.parent
+        self.path = f"{parent.path if parent else ''}{self.code}/"
+        self.full_name = f"{parent.full_name if parent else ''}{self.name}"
+        super().save(*args, **kwargs)
+        if old and (old["path"] != self.path or old["full_name"] != self.full_name):
+            for child in self.children.all():
+                child.save()
+
+    def clean(self):
+        if self.code and not self.code.isdigit():
+            raise ValidationError({"code": _("区划代码只能包含数字。")})
+        # A county may sit directly under a province (省直辖县), so any higher level will do.
+        order = list(self.Level.values)
+        if self.parent_id and order.index(self.parent.level) >= order.index(self.level):
+            raise ValidationError({"parent": _("上级区划的层级必须高于本区划。")})
+        # self.path still holds the stored value here: a parent inside it would make a loop.
+        if self.parent_id and self.pk and self.path and self.parent.path.startswith(self.path):
+            raise ValidationError({"parent": _("上级区划不能是本区划或其下级。")})
+
+    def subtree(self):
+        return Region.objects.filter(path__startswith=self.path)
+
+
+class ServiceHall(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT_CENTRE = "government_centre", _("政务服务中心")
+        CONVENIENCE_CENTRE = "convenience_centre", _("便民服务中心")
+        REAL_ESTATE = "real_estate", _("不动产登记中心")
+        VEHICLE = "vehicle", _("车管所")
+        POLICE = "police", _("派出所（户政、出入境）")
+        TAX = "tax", _("办税大厅")
+        SOCIAL_SECURITY = "social_security", _("社保服务大厅")
+        OTHER = "other", _("其他专业大厅")
+
+    name = models.CharField(_("大厅名称"), max_length=100)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="halls"
+    )
+    kind = models.CharField(_("大厅类型"), max_length=30, choices=Kind.choices)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    active = models.BooleanField(_("在用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("服务大厅")
+        verbose_name_plural = _("服务大厅")
+        ordering = ["region__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "name"], name="hall_name_unique_per_region",
+                violation_error_message=_("同一区划内已有同名的服务大厅。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("hall_detail", args=[self.pk])
+
+    @property
+    def is_specialised(self):
+        return self.kind not in (self.Kind.GOVERNMENT_CENTRE, self.Kind.CONVENIENCE_CENTRE)
+
+
+class Department(models.Model):
+    """A unit stationed in a hall (进驻部门), e.g. 公安局, 住建局."""
+
+    hall = models.ForeignKey(
+        ServiceHall, verbose_name=_("服务大厅"), on_delete=models.CASCADE,
+        related_name="departments",
+    )
+    name = models.CharField(_("部门名称"), max_length=100)
+    active = models.BooleanField(_("在驻"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("进驻部门")
+        verbose_name_plural = _("进驻部门")
+        ordering = ["hall", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hall", "name"], name="department_name_unique_per_hall",
+                violation_error_message=_("该大厅已有同名的进驻部门。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def _check_same_hall(instance, errors, **related):
+    """Related registry rows (department, window, backup…) must be in the instance's hall."""
+    for field, obj in related.items():
+        if obj is not None and instance.hall_id and obj.hall_id != instance.hall_id:
+            errors[field] = _("所选项目不属于本大厅。")
+
+
+class Window(models.Model):
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("综合受理")
+        SPECIALISED = "specialised", _("专项受理")
+        INQUIRY = "inquiry", _("咨询台")
+        GUIDE = "guide", _("导引台")
+        SELF_SERVICE = "self_service", _("自助区")
+
+    hall = models.ForeignKey(
+        ServiceHall, verbose_name=_("服务大厅"), on_delete=models.CASCADE, related_name="windows"
+    )
+    number = models.PositiveIntegerField(_("窗口编号"))
+    label = models.CharField(
+        _("窗口标识"), max_length=50, blank=True,
+        help_text=_("现场标牌上的写法，如“10号窗口”；留空时按编号生成。"),
+    )
+    name = models.CharField(_("窗口名称"), max_length=100, blank=True, help_text=_("如“房产处”。"))
+    department = models.ForeignKey(
+        Department, verbose_name=_("所属部门"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="windows",
+    )
+    kind = models.CharField(_("窗口类型"), max_length=20, choices=Kind.choices, default=Kind.GENERAL)
+    active = models.BooleanField(_("在用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("窗口")
+        verbose_name_plural = _("窗口")
+        ordering = ["hall", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hall", "number"], name="window_number_unique_per_hall",
+                violation_error_message=_("该大厅已有相同编号的窗口，窗口编号在同一大厅内不能重复。"),
+            ),
+        ]
+
+    def __str__(self):
+        text = self.display_label
+        return f"{text}（{self.name}）" if self.name else text
+
+    @property
+    def display_label(self):
+        return self.label_for(self.label, self.number)
+
+    @staticmethod
+    def label_for(label: str | None, number: int | None) -> str:
+        """The window as people name it: its own label, or "10号窗口"; "" for no window
+        (exports read the two columns, None for a finding without a window)."""
+        if number is None:
+            return ""
+        return str(label or _("%(number)s号窗口") % {"number": number})
+
+    def clean(self):
+        errors = {}
+        _check_same_hall(self, errors, department=self.department)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Staff(models.Model):
+    class Post(models.TextChoices):
+        CHIEF_REPRESENTATIVE = "chief_representative", _("首席代表")
+        WINDOW_STAFF = "window_staff", _("窗口工作人员")
+        GUIDE = "guide", _("导办员")
+        SECURITY = "security", _("安保")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("姓名"), max_length=50)
+    badge_number = models.CharField(_("工号（服务牌号）"), max_length=30)
+    hall = models.ForeignKey(
+        ServiceHall, verbose_name=_("服务大厅"), on_delete=models.CASCADE, related_name="staff"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("所属部门"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="staff",
+    )
+    window = models.ForeignKey(
+        Window, verbose_name=_("当前窗口"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="staff",
+    )
+    post = models.CharField(_("岗位"), max_length=30, choices=Post.choices, default=Post.WINDOW_STAFF)
+    is_party_member = models.BooleanField(_("党员"), default=False)
+    backup = models.ForeignKey(
+        "self", verbose_name=_("A/B 角搭档"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="backed_up_by",
+        help_text=_("本人不在岗时顶岗的同事（B 角）。"),
+    )
+    active = models.BooleanField(_("在岗"), default=True)
+    # Personal data: shown only to those whose work needs it (policy: staff.view_phone). Its past
+    # values are not kept in the history, which more people read than the number itself.
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    history = HistoricalRecords(excluded_fields=["phone"])
+
+    class Meta:
+        verbose_name = _("工作人员")
+        verbose_name_plural = _("工作人员")
+        ordering = ["hall", "badge_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hall", "badge_number"], name="staff_badge_unique_per_hall",
+                violation_error_message=_("该大厅已有相同工号的工作人员，工号在同一大厅内不能重复。"),
+            ),
+            models.CheckConstraint(
+                name="staff_backup_is_not_self",
+                condition=Q(backup__isnull=True) | ~Q(backup=F("pk")),
+                violation_error_message=_("A/B 角搭档不能是本人。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.badge_number}）"
+
+    def clean(self):
+        errors = {}
+        _check_same_hall(
+            self, errors, department=self.department, window=self.window, backup=self.backup
+        )
+        if self.backup_id and self.pk and self.backup_id == self.pk:
+            errors["backup"] = _("A/B 角搭档不能是本人。")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- People who use the system -------------------------------------------------------
+
+class Role(models.TextChoices):
+    INSPECTOR = "inspector", _("督查人员")
+    HALL_MANAGER = "hall_manager", _("大厅负责人")
+    OFFICE = "office", _("作风办")
+    AUDITOR = "auditor", _("审计员")
+    SYSADMIN = "sysadmin", _("系统管理员")
+    SECADMIN = "secadmin", _("安全管理员")
+    NONE = "none", _("未分配角色")
+
+
+class Reach(models.TextChoices):
+    """Where a role's sight of halls starts."""
+
+    REGION = "region", _("本区划及下级")
+    HALLS = "halls", _("负责的大厅")
+    ALL = "all", _("全部（仅登记信息）")
+    NONE = "none", _("无")
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    reach: str
+    # Sees findings, ledgers and accountability (the administrators keep the system, not its records).
+    business: bool = False
+    # Assigned on the server's command line (manage.py create_admin), never in the app.
+    administrator: bool = False
+    # The inspected side: sees the visit's team, never the inspectors, and derived copies of photos.
+    hall_side: bool = False
+
+
+# The role table. Who may do what with these roles is access.policy; which rows they see is
+# registry.scope and the scope module of each app.
+ROLES: dict[str, RoleSpec] = {
+    Role.INSPECTOR: RoleSpec(Reach.REGION, business=True),
+    Role.HALL_MANAGER: RoleSpec(Reach.HALLS, business=True, hall_side=True),
+    Role.OFFICE: RoleSpec(Reach.REGION, business=True),
+    Role.AUDITOR: RoleSpec(Reach.REGION, business=True),
+    Role.SYSADMIN: RoleSpec(Reach.ALL, administrator=True),
+    Role.SECADMIN: RoleSpec(Reach.ALL, administrator=True),
+    Role.NONE: RoleSpec(Reach.NONE),
+}
+
+# Roles whose scope is a region subtree (they must name a region).
+REGION_SCOPED_ROLES = tuple(role for role, spec in ROLES.items() if spec.reach == Reach.REGION)
+BUSINESS_ROLES = tuple(role for role, spec in ROLES.items() if spec.business)
+
+
+def role_spec(user) -> RoleSpec:
+    """The role table's row for a user; anonymous and inactive users reach nothing."""
+    if not (user and user.is_authenticated and user.is_active):
+        return ROLES[Role.NONE]
+    return ROLES.get(user.role, ROLES[Role.NONE])
+
+
+class AppUserManager(UserManager):
+    def create_superuser(self, *args, **kwargs):
+        raise TypeError(
+            "This application has no superusers: create administrators with `manage.py create_admin`."
+        )
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.NONE)
+    region = models.ForeignKey(
+        Region, verbose_name=_("管辖区划"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="users",
+        help_text=_("督查人员、作风办和审计员可见本区划及其下级区划。"),
+    )
+    halls = models.ManyToManyField(
+        ServiceHall, verbose_name=_("负责的大厅"), blank=True, related_name="managers",
+        help_text=_("大厅负责人只能看到这里选中的大厅。"),
+    )
+    organisation = models.CharField(
+        _("单位"), max_length=100, blank=True,
+        help_text=_("督查人员填所在督查组（如“省作风整顿办暗访组”）：被督查单位只看到这个名称，看不到姓名。"),
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[halls])
+
+    objects = AppUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                name="user_region_required_for_region_roles",
+                condition=~Q(role__in=REGION_SCOPED_ROLES) | Q(region__isnull=False),
+                violation_error_message=_("督查人员、作风办和审计员必须指定管辖区划。"),
+            ),
+            models.CheckConstraint(
+                name="user_is_never_superuser",
+                condition=Q(is_superuser=False),
+                violation_error_message=_("本系统不设超级用户。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role in REGION_SCOPED_ROLES and not self.region_id:
+            raise ValidationError({"region": _("督查人员、作风办和审计员必须指定管辖区划。")})
+
+    # The policy (access.policy, through the django-rules backend) decides every permission.
+    # Django's superuser shortcut is not honoured; the flag is never set (constraint above).
+    def has_perm(self, perm, obj=None):
+        return self.is_active and any(
+            backend.has_perm(self, perm, obj) for backend in auth.get_backends() if hasattr(backend, "has_perm")
+        )
+
+    def has_perms(self, perm_list, obj=None):
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label):
+        return False  # the admin asks each model's screens instead (core.permissions.PolicyAdmin)

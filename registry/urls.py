@@ -1,0 +1,14 @@
+from django.urls import path
+
+from registry import views
+
+urlpatterns = [
+    path("halls/", views.hall_list, name="hall_list"),
+    path("halls/<int:hall>/", views.hall_detail, name="hall_detail"),
+    path("halls/<int:hall>/windows/new/", views.window_create, name="window_create"),
+    path("halls/<int:hall>/windows/<int:window>/", views.window_edit, name="window_edit"),
+    path("halls/<int:hall>/staff/new/", views.staff_create, name="staff_create"),
+    path("halls/<int:hall>/staff/<int:staff>/", views.staff_edit, name="staff_edit"),
+    path("halls/<int:hall>/staff/import/", views.roster_import, name="roster_import"),
+    path("halls/<int:hall>/staff/import/<int:batch>/", views.roster_import_preview, name="roster_import_preview"),
+]

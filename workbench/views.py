@@ -1,0 +1,11 @@
+from django.shortcuts import render
+
+from core.permissions import action
+from workbench.selectors import dashboard_tiles
+
+
+@action("home.view")
+def home(request):
+    return render(request, "workbench/home.html", {
+        "tiles": dashboard_tiles(user=request.user), "may_start_visit": request.user.has_perm("visit.start"),
+    })
