@@ -248,7 +248,7 @@ ACTIONS: dict[str, rules.Predicate] = {
     "calendar.edit": is_province_office | is_sysadmin,
     "campaign.view": sees_business,
     "campaign.add": is_office,
-    "campaign.edit": covers_campaign,
+    "campaign.edit": is_office & (no_object | covers_campaign),
     # Visits and findings
     "visit.list": is_inspector | is_office | is_auditor,
     "visit.start": is_inspector & (no_object | within_reach),
@@ -316,10 +316,11 @@ ADMIN: dict[str, dict[str, rules.Predicate]] = {
     # Which fields of an account each may change is the user.* actions (registry.admin.UserAdmin).
     "registry.user": {"view": ACTIONS["user.view"], "add": ACTIONS["user.add"],
                       "change": ACTIONS["user.view"], "delete": never},
+    # A category is retired with "active": findings keep pointing at it.
     "inspections.problemcategory": {"view": ACTIONS["reference.view"], "add": ACTIONS["taxonomy.edit"],
                                     "change": ACTIONS["taxonomy.edit"], "delete": never},
     "inspections.campaign": {"view": ACTIONS["campaign.view"], "add": ACTIONS["campaign.add"],
-                             "change": is_office & (no_object | covers_campaign), "delete": never},
+                             "change": ACTIONS["campaign.edit"], "delete": never},
     **{
         f"rectification.{model}": {"view": ACTIONS["reference.view"], "add": ACTIONS["calendar.edit"],
                                    "change": ACTIONS["calendar.edit"], "delete": ACTIONS["calendar.edit"]}

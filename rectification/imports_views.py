@@ -17,9 +17,12 @@ def ledger_import(request):
     )
 
 
-@action("item.import")
+def own_ledger_batch(*, user, pk):
+    return own_batch(user=user, pk=pk, kind=ImportBatch.Kind.LEDGER)
+
+
+@action("item.import", load=own_ledger_batch)
 def ledger_import_preview(request, batch):
-    batch = own_batch(user=request.user, pk=batch, kind=ImportBatch.Kind.LEDGER)
     return preview_page(
         request, batch, parse_again=lambda b: imports.ledger_changes(user=request.user, batch=b), done_url="ledger",
         title=_("导入填报的整改台账"),

@@ -48,9 +48,10 @@ class HallScopedAdmin(HistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        hall = obj if isinstance(obj, ServiceHall) else obj.hall
         if not isinstance(obj, ServiceHall):
-            require(request.user, "hall.edit_registry", hall)
+            require(request.user, "hall.edit_registry", obj.hall)
+        elif not change or set(form.changed_data) & {"name", "region", "kind"}:
+            require(request.user, "hall.relocate", obj)  # where it is going must be within reach
         super().save_model(request, obj, form, change)
 
 
@@ -217,6 +218,10 @@ class UserAdmin(HistoryAdmin, DjangoUserAdmin):
         (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
         (_("个人信息"), {"fields": PROFILE_FIELDS}),
     ]
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        return users if request.user.has_perm("user.view") else users.none()
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

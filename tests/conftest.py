@@ -201,7 +201,7 @@ def fresh_evidence_storage():
 
     from inspections.models import Evidence
 
-    fields = [Evidence._meta.get_field("file"), Evidence._meta.get_field("thumbnail")]
+    fields = [field for field in Evidence._meta.fields if field.get_internal_type() == "FileField"]
     previous = [field.storage for field in fields]
     storage = InMemoryStorage()
     for field in fields:

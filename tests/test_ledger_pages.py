@@ -228,3 +228,22 @@ def test_an_unknown_calendar_year_is_shown_to_the_office_and_nothing_is_saved(cl
     assert "2027 年的节假日安排" in response.content.decode()
     finding.refresh_from_db()
     assert finding.status == "submitted" and not RectificationItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_the_office_sets_the_deadline_and_the_kind(client, hall_manager, office, ledger):
+    """item.set_deadline: the hall fills in measures and people; the office also the deadline and the kind."""
+    item = ledger["working"]
+    later = item.deadline + datetime.timedelta(days=30)
+    client.force_login(hall_manager)
+    assert "deadline" not in client.get(reverse("item_edit", args=[item.pk])).context["form"].fields
+    client.post(reverse("item_edit", args=[item.pk]), {"version": item.version, "measures": "大厅的措施",
+                                                       "deadline": later.isoformat(), "kind": "ongoing"})
+    item.refresh_from_db()
+    assert item.measures == "大厅的措施" and item.deadline != later and item.kind == "deadline"
+    assert not hall_manager.has_perm("item.set_deadline", item) and office.has_perm("item.set_deadline", item)
+    client.force_login(office)
+    client.post(reverse("item_edit", args=[item.pk]), {"version": item.version, "measures": "大厅的措施",
+                                                       "deadline": later.isoformat(), "kind": "deadline"})
+    item.refresh_from_db()
+    assert item.deadline == later

@@ -194,3 +194,23 @@ def test_factories_make_consistent_rows(own_hall):
     window = WindowFactory(hall=own_hall)
     person = StaffFactory(hall=own_hall, window=window)
     person.full_clean()
+
+
+@pytest.mark.django_db
+def test_where_a_hall_is_belongs_to_those_who_may_move_it(client, hall_manager, office, own_hall, regions):
+    """hall.relocate: a hall's manager keeps its address; the office may rename or move it within its region."""
+    url = reverse("admin:registry_servicehall_change", args=[own_hall.pk])
+    client.force_login(hall_manager)
+    response = client.post(url, _hall_admin_post(own_hall) | {"name": "改名", "region": regions["city_b"].pk,
+                                                              "address": "新址"})
+    own_hall.refresh_from_db()
+    assert own_hall.name != "改名" and own_hall.region == regions["county_a"] and own_hall.address == "新址"
+    assert response.status_code == 302
+    assert not hall_manager.has_perm("hall.relocate", own_hall) and office.has_perm("hall.relocate", own_hall)
+    client.force_login(office)
+    # Out of the office's region: not among the choices, and the policy would refuse it too.
+    response = client.post(url, _hall_admin_post(own_hall) | {"region": regions["city_b"].pk})
+    own_hall.refresh_from_db()
+    assert response.status_code == 200 and own_hall.region == regions["county_a"]
+    own_hall.region = regions["city_b"]
+    assert not office.has_perm("hall.relocate", own_hall)
