@@ -18,6 +18,7 @@ install: $(STAMP)
 
 migrate: install
 	mkdir -p var
+	$(PY) manage.py check_baseline
 	$(PY) manage.py migrate --noinput
 
 seed: migrate

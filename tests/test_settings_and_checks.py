@@ -137,3 +137,16 @@ def test_a_deployment_with_a_secret_key_is_not_put_in_debug_by_manage_py():
     result = _run_manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)",
                          env_overrides={"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "x"})
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+@pytest.mark.django_db
+def test_a_database_from_before_the_new_migrations_is_refused_with_what_to_do():
+    from django.core.management import CommandError, call_command
+    from django.db import connection
+
+    call_command("check_baseline")  # a database of today passes
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, %s)",
+                       ["inspections", "0006_finding_search_upper_trigram", "2026-11-30 00:00:00"])
+    with pytest.raises(CommandError, match="Make a new database"):
+        call_command("check_baseline")
