@@ -148,7 +148,7 @@ def ensure_data(rows: int, halls: int = 400, *, import_rows: int = 10_000, verbo
     if connection.vendor == "postgresql" and (missing or new):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE rectification_rectificationitem, rectification_rectificationitem_findings, "
-                           "inspections_circular_findings")
+                           f"{CircularFindings._meta.db_table}")
     return BenchData(
         rows=rows, circular_id=circular.pk, office_id=office.pk, last_finding_id=ids[-1],
         quarter_finding_id=ids[max(rows // 4, 1) - 1], import_finding_id=ids[min(import_rows, rows) - 1],
