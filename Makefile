@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 # `make run` is the development server: DEBUG on unless the caller says otherwise.
 export DEBUG ?= 1
 STAMP := $(VENV)/.installed
+# Test processes, one test database each (`make test TEST_WORKERS=0` runs in this process).
+TEST_WORKERS ?= auto
 
 .PHONY: run test install migrate seed lint messages browser clean
 
@@ -40,7 +42,7 @@ test: install browser
 	mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	mkdir -p var
