@@ -77,6 +77,11 @@ def circular_publish(*, actor, circular: Circular, today: datetime.date | None =
         raise ValidationError(_("通报里还没有问题。"))
     _check_findings(actor, circular.region, findings)
     today = today or timezone.localdate()
+    if circular.date > today:
+        raise ValidationError({"date": _("发文日期 %(date)s 晚于今天，不能发布。") % {"date": circular.date}})
+    # Deadlines count from the date the circular bears: today's, or the earlier date of a paper
+    # circular entered afterwards.
+    issued = circular.date
     for finding in findings:
         published = finding_publish(actor=actor, finding=finding)
         prepared = published.rectification_items.filter(status="prepared")
@@ -84,9 +89,9 @@ def circular_publish(*, actor, circular: Circular, today: datetime.date | None =
             for item in prepared:
                 # An item bundling a finding of a later circular waits for that one.
                 if ledger.ready_for_hall(item):
-                    ledger.item_assign(actor=actor, item=item, today=today)
+                    ledger.item_assign(actor=actor, item=item, today=issued)
         elif not published.rectification_items.exists():
-            ledger.item_create(actor=actor, findings=[published], today=today)
+            ledger.item_create(actor=actor, findings=[published], today=issued)
     circular.status = Circular.Status.PUBLISHED
     circular.published_at, circular.published_by = timezone.now(), actor
     circular._history_user = actor

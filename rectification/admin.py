@@ -1,9 +1,12 @@
 """Admin: the working-day calendar and the deadline rules (national reference data, with their
 history), and the ledger records, read-only (they change through the services) and scoped."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from core.permissions import HistoryAdmin, ReadOnlyRecordAdmin
+from rectification import calendar
+from rectification import services as ledger
 from rectification.models import (
     Accountability,
     CalendarDay,
@@ -19,13 +22,35 @@ from rectification.models import (
 from rectification.scope import accountability_q, item_q
 
 
+class CalendarAdmin(HistoryAdmin):
+    """Every change to the calendar counts the provisional deadlines again, in the same transaction."""
+
+    def _recount(self, request):
+        calendar.clear_cache()
+        changed = ledger.estimated_deadlines_recount(actor=request.user)
+        if changed:
+            messages.info(request, _("已按新的日历重新计算 %(n)d 个预估整改时限，并通知了相关单位。") % {"n": len(changed)})
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._recount(request)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._recount(request)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._recount(request)
+
+
 @admin.register(CalendarYear)
-class CalendarYearAdmin(HistoryAdmin):
+class CalendarYearAdmin(CalendarAdmin):
     list_display = ["year", "complete", "source"]
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(HistoryAdmin):
+class CalendarDayAdmin(CalendarAdmin):
     list_display = ["date", "is_workday", "name"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"

@@ -28,6 +28,7 @@ from core.exporting import (
 from inspections.models import Finding
 from inspections.scope import HALL_SIDE_Q
 from rectification.models import (
+    PROVISIONAL_LABEL,
     WORKING_STATUSES,
     ProgressEntry,
     RectificationItem,
@@ -89,7 +90,7 @@ LEDGER_EDITABLE = (L.MEASURES, L.LEADER, L.PERSON, L.PROGRESS, L.PROGRESS_DATE, 
 # What the ledger reads: each item with each of its findings (one row per pair), in ledger order.
 _ITEM_VALUES = (
     "pk", "hall__name", "department__name", "kind", "measures", "responsible_leader", "responsible_person",
-    "deadline", "completion_note", "proof_notes", "status", "closed_on", "closed_by__display_name",
+    "deadline", "deadline_estimated", "completion_note", "proof_notes", "status", "closed_on", "closed_by__display_name",
     "closed_by__username", "ledger_progress_text", "ledger_progress_date", "ledger_revisit_verdict",
     "findings__id", "findings__source", "findings__observed_at", "findings__window__label",
     "findings__window__number", "findings__category__name", "findings__description",
@@ -174,7 +175,7 @@ def ledger_rows(items: QuerySet) -> Iterator[list]:
     for chunk in in_chunks(by_item, size):
         circulars = _circular_numbers([f.id for _item, mine in chunk for f in mine])
         for item, mine in chunk:
-            (pk, hall, department, kind, measures, leader, person, deadline, completion, proof, status, closed_on,
+            (pk, hall, department, kind, measures, leader, person, deadline, estimated, completion, proof, status, closed_on,
              closer_name, closer_username, progress_text, progress_date, verdict) = item
             number += 1
             yield [
@@ -183,8 +184,12 @@ def ledger_rows(items: QuerySet) -> Iterator[list]:
                 progress_text or "", progress_date, completion, proof,
                 verdicts[verdict] if verdict else "", statuses.get(status, status),
                 "是" if status == RectificationItem.Status.CLOSED else "否", closed_on,
-                closer_name or closer_username or "", "",
+                closer_name or closer_username or "", ESTIMATED_NOTE if estimated else "",
             ]
+
+
+# 备注 of an item whose deadline was counted through a year not yet announced.
+ESTIMATED_NOTE = f"整改时限为{PROVISIONAL_LABEL}：该年放假安排公布后重新计算"
 
 
 @dataclass

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import ProblemCategory
-from rectification.calendar import UnknownCalendarYear, due_soon_horizon
+from rectification.calendar import due_soon_horizon
 from rectification.models import (
     WORKING_STATUSES,
     Accountability,
@@ -35,7 +35,6 @@ class LedgerFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.calendar_error = ""
         self.filters["region"].queryset = regions_visible_to(user).exclude(level="township").order_by("path")
         self.filters["hall"].queryset = halls_visible_to(user).order_by("name")
         self.filters["category"].queryset = ProblemCategory.objects.order_by("order", "code")
@@ -53,11 +52,7 @@ class LedgerFilter(django_filters.FilterSet):
         if not value:
             return queryset
         today = timezone.localdate()
-        try:
-            horizon = due_soon_horizon(today)
-        except UnknownCalendarYear as error:
-            self.calendar_error = str(error)
-            return queryset.none()
+        horizon = due_soon_horizon(today)
         return queryset.filter(status__in=WORKING_STATUSES, deadline__gte=today, deadline__lte=horizon)
 
     def filter_category(self, queryset, name, value):

@@ -17,6 +17,9 @@ from simple_history.models import HistoricalRecords
 from inspections.models import Evidence, Finding, ProblemCategory
 from registry.models import Department, ServiceHall, Staff
 
+# How every page, export and reminder marks a deadline counted through a year not yet announced.
+PROVISIONAL_LABEL = _("预估")
+
 
 class CalendarYear(models.Model):
     """A year whose holiday schedule the office has entered in full."""
@@ -122,6 +125,13 @@ class RectificationItem(models.Model):
     kind = models.CharField(_("整改类型"), max_length=10, choices=RectificationKind.choices)
     assigned_date = models.DateField(_("交办日期"), null=True, blank=True)
     deadline = models.DateField(_("整改时限"), null=True, blank=True)
+    # How the deadline was reached: counted from the assignment day (so it can be counted again when
+    # a year's schedule is announced), or null when someone gave the date itself.
+    deadline_working_days = models.PositiveIntegerField(_("整改时限（工作日）"), null=True, blank=True)
+    deadline_estimated = models.BooleanField(
+        _("时限为预估"), default=False,
+        help_text=_("计算时限时用到了国务院尚未公布放假安排的年份；公布并录入后自动重新计算。"),
+    )
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PREPARED)
     completion_note = models.TextField(_("完成情况"), blank=True)
     proof_notes = models.TextField(_("佐证材料说明"), blank=True, help_text=_("台账“佐证材料”一栏填写的内容。"))
@@ -161,6 +171,11 @@ class RectificationItem(models.Model):
                 violation_error_message=_("销号必须记录销号日期和核销人。"),
             ),
             models.CheckConstraint(
+                name="item_estimated_deadline_is_counted",
+                condition=Q(deadline_estimated=False) | Q(deadline__isnull=False, deadline_working_days__isnull=False),
+                violation_error_message=_("只有按工作日计算的整改时限才能标为预估。"),
+            ),
+            models.CheckConstraint(
                 name="item_assigned_has_date",
                 condition=Q(status="prepared") | Q(assigned_date__isnull=False),
                 violation_error_message=_("交办后的整改事项必须有交办日期。"),
@@ -180,6 +195,11 @@ class RectificationItem(models.Model):
     @property
     def code(self):
         return self.code_for(self.pk) if self.pk else ""
+
+    @property
+    def deadline_mark(self) -> str:
+        """预估 when the deadline was counted through a year not yet announced, else ""."""
+        return str(PROVISIONAL_LABEL) if self.deadline_estimated else ""
 
     @staticmethod
     def code_for(pk: int) -> str:
@@ -397,6 +417,7 @@ class Notification(models.Model):
         EXTENSION_REQUESTED = "extension_requested", _("延期申请")
         EXTENSION_DECIDED = "extension_decided", _("延期审批")
         REVISIT = "revisit", _("回访结论")
+        DEADLINE_CHANGED = "deadline_changed", _("时限调整")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)

@@ -21,16 +21,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rectification.calendar import UnknownCalendarYear, due_soon_horizon
+from rectification.calendar import due_soon_horizon
 from rectification.models import WORKING_STATUSES, Digest, Notification, RectificationItem
-from rectification.services import _hall_managers, _offices, notify
+from rectification.services import _hall_managers, _offices, deadline_text, notify
 
 log = logging.getLogger(__name__)
 
 
 def create_reminders(today: datetime.date) -> dict:
     """Due-soon and overdue notifications for every open item with a deadline."""
-    counts = {"due_soon": 0, "overdue": 0, "calendar_error": ""}
+    counts = {"due_soon": 0, "overdue": 0}
     open_items = RectificationItem.objects.filter(
         status__in=WORKING_STATUSES,
         deadline__isnull=False,
@@ -39,21 +39,15 @@ def create_reminders(today: datetime.date) -> dict:
         notify(
             recipients=[*_hall_managers(item), *_offices(item)], kind=Notification.Kind.OVERDUE, item=item,
             text=_("整改事项 %(code)s（%(hall)s）已超过整改时限 %(deadline)s。")
-            % {"code": item.code, "hall": item.hall, "deadline": item.deadline},
+            % {"code": item.code, "hall": item.hall, "deadline": deadline_text(item)},
             key=f"overdue:{item.pk}:{item.deadline}",
         )
         counts["overdue"] += 1
-    try:
-        horizon = due_soon_horizon(today)
-    except UnknownCalendarYear as error:
-        # Never guess: say so, and still send the overdue reminders above.
-        counts["calendar_error"] = str(error)
-        log.error("send_reminders: %s", error)
-        return counts
+    horizon = due_soon_horizon(today)
     for item in open_items.filter(deadline__gte=today, deadline__lte=horizon).iterator():
         notify(
             recipients=_hall_managers(item), kind=Notification.Kind.DUE_SOON, item=item,
-            text=_("整改事项 %(code)s 将于 %(deadline)s 到期，请抓紧整改。") % {"code": item.code, "deadline": item.deadline},
+            text=_("整改事项 %(code)s 将于 %(deadline)s 到期，请抓紧整改。") % {"code": item.code, "deadline": deadline_text(item)},
             key=f"due_soon:{item.pk}:{item.deadline}",
         )
         counts["due_soon"] += 1

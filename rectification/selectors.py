@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from inspections.models import Finding
 from inspections.scope import findings_visible_to
-from rectification.calendar import UnknownCalendarYear, due_soon_horizon, working_days_left
+from rectification.calendar import due_soon_horizon, working_days_left
 from rectification.filters import AccountabilityFilter, LedgerFilter
 from rectification.models import WORKING_STATUSES, Notification, RectificationItem
 from rectification.scope import accountability_visible_to, items_visible_to
@@ -21,7 +21,7 @@ Status = RectificationItem.Status
 
 @dataclass(frozen=True)
 class Light:
-    colour: str  # red, yellow, green, grey, unknown
+    colour: str  # red, yellow, green, grey
     label: str
 
 
@@ -32,11 +32,8 @@ def traffic_light(item: RectificationItem, today: datetime.date) -> Light:
         return Light("grey", item.get_status_display())
     if item.deadline < today:
         return Light("red", _("逾期 %(days)d 天") % {"days": (today - item.deadline).days})
-    try:
-        left = working_days_left(today, item.deadline)
-        soon = item.deadline <= due_soon_horizon(today)
-    except UnknownCalendarYear:
-        return Light("unknown", _("日历未录入"))
+    left = working_days_left(today, item.deadline)
+    soon = item.deadline <= due_soon_horizon(today)
     if soon:
         return Light("yellow", _("剩 %(days)d 个工作日") % {"days": left})
     return Light("green", _("剩 %(days)d 个工作日") % {"days": left})

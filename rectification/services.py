@@ -20,7 +20,7 @@ from core.permissions import require
 from inspections.models import Finding
 from inspections.scope import findings_visible_to, known_to_hall
 from inspections.services.evidence import check_uploads, removed_on_failure, store_files
-from rectification.calendar import add_working_days
+from rectification.calendar import CountedDate, add_working_days
 from rectification.models import (
     ITEM_TRANSITIONS,
     WORKING_STATUSES,
@@ -62,10 +62,47 @@ def deadline_rule_for(finding: Finding) -> DeadlineRule | None:
     return best
 
 
-def deadline_for(kind: str, assigned: datetime.date, working_days: int | None) -> datetime.date | None:
+def deadline_for(kind: str, assigned: datetime.date, working_days: int | None) -> CountedDate | None:
     if kind == RectificationKind.ONGOING:
         return None
     return add_working_days(assigned, working_days or 1)
+
+
+def deadline_text(item: RectificationItem) -> str:
+    """The deadline as notifications, exports and the circular say it: "2027-01-28（预估）"."""
+    if item.deadline is None:
+        return str(RectificationKind.ONGOING.label) if item.kind == RectificationKind.ONGOING else "—"
+    text = item.deadline.isoformat()
+    return f"{text}（{item.deadline_mark}）" if item.deadline_mark else text
+
+
+@transaction.atomic
+def estimated_deadlines_recount(*, actor) -> list[RectificationItem]:
+    """Count every open provisional deadline again once the years it runs through are announced
+    (entered by the office, or shipped by a newer calendar library): it becomes exact, with a
+    history entry, and the hall is told if the date moved. One still reaching a year not yet
+    announced is left as it is, so that entering a year day by day tells nobody anything until it
+    is complete. Safe to run at any time."""
+    changed = []
+    estimated = RectificationItem.objects.filter(deadline_estimated=True).exclude(
+        status=Status.CLOSED).select_for_update(of=("self",))
+    for item in estimated.select_related("hall", "hall__region"):
+        counted = add_working_days(item.assigned_date, item.deadline_working_days)
+        if counted.provisional:
+            continue
+        before = item.deadline
+        item.deadline, item.deadline_estimated = counted, False
+        item._change_reason = _("按公布的放假安排重新计算整改时限")
+        _save(item, actor)
+        if before != counted:
+            changed.append(item)
+            notify(
+                recipients=_hall_managers(item), kind=Notification.Kind.DEADLINE_CHANGED, item=item,
+                text=_("整改事项 %(code)s 的整改时限按国务院公布的放假安排重新计算：%(before)s → %(after)s。")
+                % {"code": item.code, "before": before, "after": deadline_text(item)},
+                key=f"recounted:{item.pk}:{counted}",
+            )
+    return changed
 
 
 # --- Notifications ------------------------------------------------------------------
@@ -153,19 +190,22 @@ def item_assign(*, actor, item: RectificationItem, today=None, working_days=None
     _move(item, Status.ASSIGNED)
     if not ready_for_hall(item):
         raise ValidationError(_("该整改事项还包含尚未通报的暗访问题，不能下发。"))
-    if deadline is None:
+    counted = None
+    if deadline is None and item.kind != RectificationKind.ONGOING:
         if working_days is None:
             rule = deadline_rule_for(item.findings.select_related("category").first())
             working_days = rule.working_days if rule else 15
-        deadline = deadline_for(item.kind, today, working_days)
+        deadline = counted = deadline_for(item.kind, today, working_days)
     if deadline is not None and deadline < today:
         raise ValidationError({"deadline": _("整改时限不能早于交办日期。")})
     item.assigned_date, item.deadline = today, deadline
+    item.deadline_working_days = (working_days or 1) if counted else None
+    item.deadline_estimated = bool(counted and counted.provisional)
     _save(item, actor)
     notify(
         recipients=_hall_managers(item), kind=Notification.Kind.ASSIGNED, item=item,
         text=_("新的整改事项 %(code)s：%(what)s，整改时限 %(deadline)s。") % {
-            "code": item.code, "what": _item_summary(item), "deadline": deadline or _("长期坚持"),
+            "code": item.code, "what": _item_summary(item), "deadline": deadline_text(item),
         },
         key=f"assigned:{item.pk}",
     )
@@ -209,8 +249,10 @@ def item_update(*, actor, item: RectificationItem, version: int, values: dict) -
             % {"current": item.version, "yours": int(version)}
         )
     for field in editable:
-        if field in values:
+        if field in values and field != "deadline":
             setattr(item, field, values[field])
+    if "deadline" in editable and "deadline" in values and values["deadline"] != item.deadline:
+        _give_deadline(item, values["deadline"])
     if item.deadline and item.assigned_date and item.deadline < item.assigned_date:
         raise ValidationError({"deadline": _("整改时限不能早于交办日期。")})
     item.version += 1
@@ -445,7 +487,7 @@ def extension_decide(*, actor, extension: ExtensionRequest, approve: bool, note:
     extension._history_user = actor
     extension.save()
     if approve:
-        item.deadline = extension.proposed_deadline  # the old one stays in the history and on the request
+        _give_deadline(item, extension.proposed_deadline)  # the old one stays in the history and on the request
         item.version += 1
         _save(item, actor)
     notify(
@@ -577,6 +619,11 @@ def _move(item: RectificationItem, to: str):
     """The one way an item's status changes: along ITEM_TRANSITIONS, or not at all."""
     _check_transition(item, to)
     item.status = to
+
+
+def _give_deadline(item: RectificationItem, deadline: datetime.date | None):
+    """A date someone chose (the office's edit, an extension): exact, and never counted again."""
+    item.deadline, item.deadline_working_days, item.deadline_estimated = deadline, None, False
 
 
 def _save(item: RectificationItem, actor):

@@ -255,7 +255,7 @@ def item_create(request, finding):
                 measures=data["measures"], responsible_leader=data["responsible_leader"],
                 responsible_person=data["responsible_person"],
             )
-        except ValidationError as error:  # includes an unknown calendar year
+        except ValidationError as error:
             add_errors(form, error)
         else:
             messages.success(request, _("已创建整改事项 %(code)s。") % {"code": item.code})

@@ -171,9 +171,9 @@ def next_year_entered(request, monkeypatch):
 
     Tests date deadlines from today; from November on they reach into the
     next year, which the calendar library may not know yet, and the product
-    then refuses to guess (``UnknownCalendarYear``). So that no test depends
-    on the day it runs, next year counts as entered (weekday rule) unless a
-    test says ``@pytest.mark.calendar_as_shipped``.
+    then counts provisionally (预估, with the statutory holidays). So that no
+    test depends on the day it runs, next year counts as entered (weekday
+    rule) unless a test says ``@pytest.mark.calendar_as_shipped``.
     """
     if request.node.get_closest_marker("calendar_as_shipped"):
         yield

@@ -214,23 +214,6 @@ def test_confirm_and_rectify_in_one_step(client, office, findings):
 
 
 @pytest.mark.django_db
-def test_an_unknown_calendar_year_is_shown_to_the_office_and_nothing_is_saved(client, office, open_visit, monkeypatch):
-    from rectification import services
-    from rectification.calendar import UnknownCalendarYear
-
-    def unknown(*args, **kwargs):
-        raise UnknownCalendarYear(2027)
-
-    monkeypatch.setattr(services, "add_working_days", unknown)
-    finding = FindingFactory(visit=open_visit, status="submitted")
-    client.force_login(office)
-    response = client.post(reverse("finding_confirm_rectify", args=[finding.pk]), follow=True)
-    assert "2027 年的节假日安排" in response.content.decode()
-    finding.refresh_from_db()
-    assert finding.status == "submitted" and not RectificationItem.objects.exists()
-
-
-@pytest.mark.django_db
 def test_only_the_office_sets_the_deadline_and_the_kind(client, hall_manager, office, ledger):
     """item.set_deadline: the hall fills in measures and people; the office also the deadline and the kind."""
     item = ledger["working"]

@@ -120,20 +120,6 @@ def test_a_crash_before_sending_keeps_the_reminders(items, hall_manager, monkeyp
 
 
 @pytest.mark.django_db
-def test_an_unknown_calendar_year_is_reported_and_overdue_reminders_still_go(items, hall_manager, monkeypatch):
-    from rectification.calendar import UnknownCalendarYear
-
-    def unknown(*args, **kwargs):
-        raise UnknownCalendarYear(2027)
-
-    monkeypatch.setattr(reminders, "due_soon_horizon", unknown)
-    counts = reminders.run(TODAY)
-    assert "2027" in counts["calendar_error"]
-    assert any(k.startswith("overdue:") for k in _keys(hall_manager))
-    assert not any(k.startswith("due_soon:") for k in _keys(hall_manager))
-
-
-@pytest.mark.django_db
 def test_an_extended_deadline_gets_fresh_reminders(items, hall_manager):
     reminders.run(TODAY)
     item = items["overdue"]
