@@ -81,7 +81,7 @@ def ensure_data(rows: int, halls: int = 400, *, import_rows: int = 10_000, verbo
     from django.utils import timezone
 
     from bench import fill_findings
-    from circulars.models import Circular
+    from circulars.models import Circular, CircularEntry, CircularSection
     from inspections.models import Finding
     from rectification.models import RectificationItem, RectificationKind
 
@@ -143,6 +143,12 @@ def ensure_data(rows: int, halls: int = 400, *, import_rows: int = 10_000, verbo
         listed = set(CircularFindings.objects.filter(circular=circular).values_list("finding_id", flat=True))
         new = [CircularFindings(circular_id=circular.pk, finding_id=i) for i in ids if i not in listed]
         CircularFindings.objects.bulk_create(new, batch_size=5000)
+        # Each finding as the circular states it: one section, sentences composed when read.
+        CircularEntry.objects.filter(circular=circular, finding_id__gt=ids[-1]).delete()
+        section = CircularSection.objects.get_or_create(circular=circular, order=1, defaults={"title": "作风问题"})[0]
+        CircularEntry.objects.bulk_create(
+            [CircularEntry(circular=circular, finding_id=i, section=section, order=n)
+             for n, i in enumerate(ids, start=1) if i not in listed], batch_size=5000)
     if new:
         say(f"Put {len(new):,} findings into circular {circular.doc_number} in {time.perf_counter() - started:.1f} s.")
     if connection.vendor == "postgresql" and (missing or new):

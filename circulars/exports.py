@@ -1,96 +1,66 @@
-"""The circular's findings table in Excel (see core.exporting for the framework)."""
+"""The circular as a workbook (see core.exporting for the framework): a first sheet with the
+notice's own paragraphs (lead, tally, requirements), then the findings table, both read from
+circulars.document, so that the workbook says what the page and the Word document say."""
 
 import datetime
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
-from django.db.models import OuterRef, Subquery
-
+from circulars.document import CircularDocument, document_of
 from circulars.models import Circular
-from core.exporting import Column, Exporter, choice_labels, grouped, in_chunks, rows_per_chunk
-from inspections.exports import person_text
-from inspections.facts import fact_describer
-from inspections.models import Finding
-from rectification.models import Accountability
-from registry.models import Window
+from core.exporting import Column, Exporter, Sheet
+
+FINDING_COLUMNS = [
+    Column("序号", 6, "int"), Column("地区", 18), Column("单位", 24), Column("窗口", 12),
+    Column("暗访时间", 17, "datetime"), Column("问题类别", 14), Column("问题子项", 18), Column("严重程度", 8),
+    Column("通报表述", 50), Column("量化事实", 22), Column("责任人", 10), Column("处理意见", 12),
+    Column("整改时限", 14), Column("章节", 20), Column("来源", 8),
+]
+NOTICE_COLUMNS = [Column("项目", 12), Column("内容", 90)]
 
 
-class _CircularFinding(NamedTuple):
-    """What a circular's findings table reads of each finding (``CircularExporter.values``)."""
+def notice_rows(document: CircularDocument) -> list[list]:
+    rows = [["文号", document.number], ["标题", document.title], ["发文机关", document.issuer],
+            ["发文日期", f"{document.issue_date:%Y年%-m月%-d日}"]]
+    if document.corrects:
+        rows.append(["更正", f"本通报更正{document.corrects}"])
+    rows += [["导语", document.lead], ["问题总数", f"{len(document.items)} 个"]]
+    rows += [[f"{section.number}、", f"{section.title}（{len(section.items)} 个）"] for section in document.sections]
+    rows += [["问责情况", document.tally], ["工作要求", document.requirements]]
+    return rows
 
-    id: int
-    region: str
-    hall: str
-    department: str | None
-    window_label: str | None
-    window_number: int | None
-    observed_at: datetime.datetime
-    category_class: str | None
-    category: str
-    description: str
-    facts: dict
-    staff_name: str | None
-    staff_description: str
-    source: str
-    deadline: datetime.date | None
+
+def finding_rows(document: CircularDocument):
+    for section in document.sections:
+        for item in section.items:
+            yield [
+                item.number, item.region, item.unit, item.window, datetime.datetime.fromisoformat(item.observed_at),
+                item.category_class, item.category, item.severity, item.text, item.facts, item.person,
+                item.opinion, item.deadline, f"{section.number}、{section.title}", item.source,
+            ]
 
 
 @dataclass
 class CircularExporter(Exporter):
-    """The circular's findings table, in the layout offices already circulate."""
+    """The circular as offices circulate it: 通报 (the paragraphs) and 问题清单 (the table)."""
 
     circular: Circular | None = None
     sheet_name: str = "问题清单"
-    columns: list[Column] = field(default_factory=lambda: [
-        Column("序号", 6, "int"), Column("地区", 18), Column("单位", 24), Column("窗口", 12),
-        Column("暗访时间", 17, "datetime"), Column("问题类别", 16), Column("问题描述", 46),
-        Column("量化事实", 22), Column("责任人", 10), Column("处理意见", 18), Column("整改时限", 12, "date"),
-        Column("备注", 14),
-    ])
+    columns: list[Column] = field(default_factory=lambda: list(FINDING_COLUMNS))
 
     def __post_init__(self):
-        self.title = f"{self.circular.title}问题清单"
-        self.subtitle = f"{self.circular.doc_number}    {self.circular.date:%Y年%m月%d日}"
+        self.document = document_of(self.circular)
+        self.title = f"{self.document.title}问题清单"
+        self.subtitle = f"{self.document.number}    {self.document.issue_date:%Y年%m月%d日}"
 
     def count(self):
-        return self.circular.findings.count()
-
-    def values(self):
-        """The findings in taxonomy order as plain rows (``_CircularFinding``); the deadline is that of the
-        first item, as finding.rectification_items.all()."""
-        item = Finding.rectification_items.through.objects.filter(finding=OuterRef("pk")).order_by(
-            "rectificationitem__deadline", "rectificationitem_id"
-        )
-        return (
-            self.circular.findings.annotate(circular_deadline=Subquery(item.values("rectificationitem__deadline")[:1]))
-            .order_by("category__parent__order", "category__order", "observed_at", "id")
-            .values_list(
-                "pk", "hall__region__full_name", "hall__name", "department__name", "window__label", "window__number",
-                "observed_at", "category__parent__name", "category__name", "description", "facts", "staff__name",
-                "staff_description", "source", "circular_deadline",
-            )
-        )
+        return len(self.document.items)
 
     def rows(self):
-        sources = choice_labels(Finding.Source.choices)
-        tracks = choice_labels(Accountability.Track.choices)
-        describe_facts = fact_describer()
-        decided = Accountability.findings.through.objects.order_by(
-            "finding_id", "-accountability__decision_date", "-accountability_id"  # as finding.accountability.all()
-        ).values_list("finding_id", "accountability__track", "accountability__type")
-        surname_only = self.circular.names_surname_only
-        number, size = 0, rows_per_chunk()
-        for chunk in in_chunks(self.values().iterator(chunk_size=size), size):
-            ids = [row[0] for row in chunk]
-            opinions = grouped((i, f"{tracks[track]}（{kind}）") for i, track, kind in decided.filter(finding_id__in=ids))
-            for f in map(_CircularFinding._make, chunk):
-                number += 1
-                yield [
-                    number, f.region, f.hall + (f" {f.department}" if f.department else ""),
-                    Window.label_for(f.window_label, f.window_number), f.observed_at, f.category_class or f.category,
-                    f.description, describe_facts(f.facts), person_text(f.staff_name, f.staff_description, surname_only),
-                    "；".join(opinions.get(f.id, ())) or "责令整改", f.deadline, sources[f.source],
-                ]
+        return finding_rows(self.document)
+
+    def sheets(self):
+        notice = Sheet("通报", self.document.title, NOTICE_COLUMNS, notice_rows(self.document), self.subtitle)
+        return [notice, *super().sheets()]
 
 
 def published_numbers(finding_ids: list[int]):

@@ -9,4 +9,6 @@ urlpatterns = [
     path("circulars/<int:circular>/edit/", views.circular_edit, name="circular_edit"),
     path("circulars/<int:circular>/publish/", views.circular_publish, name="circular_publish"),
     path("circulars/<int:circular>/export/", views.circular_export, name="circular_export"),
+    path("circulars/<int:circular>/document/", views.circular_document, name="circular_document"),
+    path("circulars/<int:circular>/arrange/", views.circular_arrange, name="circular_arrange"),
 ]

@@ -1,28 +1,27 @@
 """Circulars (通报): draft, read like the printed notice, publish, export."""
 
-from itertools import groupby
+import tempfile
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circulars import services
+from circulars.document import ENTRY_RELATED, default_sentence, document_filename, document_of
 from circulars.exports import CircularExporter
-from circulars.forms import CircularForm
-from circulars.models import Circular
+from circulars.forms import ArrangeForm, CircularForm
+from circulars.models import Circular, CircularEntry, CircularSection
 from circulars.scope import circulars_visible_to
+from circulars.word import write_docx
 from core.downloads import xlsx_response
 from core.forms import add_errors
 from core.history import history_entries
 from core.pagination import light_page
 from core.permissions import action
-from inspections.exports import person_label
-from inspections.facts import describe_facts
-from inspections.selectors import FINDING_LIST_RELATED
-from rectification.models import Accountability
 
 
 def circular_for_user(*, user, pk) -> Circular:
@@ -49,7 +48,7 @@ def _form_page(request, circular=None):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("已保存通报草稿 %(number)s。") % {"number": saved.doc_number})
+            messages.success(request, _("已保存通报草稿《%(title)s》。") % {"title": saved.title})
             return redirect(saved)
     suggestion = None
     if circular is None:
@@ -69,40 +68,11 @@ def circular_edit(request, circular):
     return _form_page(request, circular)
 
 
-CHINESE_NUMERALS = "一二三四五六七八九十"  # the taxonomy has seven classes
-
-
-def circular_sections(circular):
-    """The findings grouped by problem class in taxonomy order, each as one sentence of the notice."""
-    findings = (
-        circular.findings.select_related(*FINDING_LIST_RELATED)
-        .order_by("category__parent__order", "category__order", "hall__name", "observed_at")
-    )
-    sections = []
-    for parent, group in groupby(findings, key=lambda f: f.category.parent):
-        lines = []
-        for f in group:
-            unit = f.hall.name + (f.department.name if f.department_id else "")
-            window = str(f.window.display_label) if f.window_id else ""
-            person = person_label(f, circular.names_surname_only)
-            facts = describe_facts(f.facts)
-            lines.append({
-                "finding": f, "unit": unit, "window": window, "person": person,
-                "text": f.description, "facts": facts,
-            })
-        sections.append({"category": parent, "lines": lines, "number": CHINESE_NUMERALS[len(sections)]})
-    return sections
-
-
 @action("circular.view", load=circular_for_user)
 def circular_detail(request, circular):
-    tally = circular.accountability_tally
-    if not tally:
-        count = Accountability.objects.filter(findings__circulars=circular).distinct().count()
-        tally = _("对上述问题，有关单位共问责 %(n)d 人（次）。") % {"n": count} if count else ""
     user = request.user
     return render(request, "circulars/circular_detail.html", {
-        "circular": circular, "sections": circular_sections(circular), "tally": tally,
+        "circular": circular, "document": document_of(circular),
         "can_edit": user.has_perm("circular.edit", circular),
         "can_publish": circular.status == Circular.Status.DRAFT and user.has_perm("circular.publish", circular),
         "history": history_entries(circular) if user.has_perm("circular.view_history", circular) else None,
@@ -124,3 +94,31 @@ def circular_publish(request, circular):
 @action("circular.export", load=circular_for_user)
 def circular_export(request, circular):
     return xlsx_response(CircularExporter(circular=circular))
+
+
+@action("circular.export", load=circular_for_user)
+def circular_document(request, circular):
+    """The circular as its official Word document (GB/T 9704), from the same document as the page."""
+    handle = tempfile.TemporaryFile(suffix=".docx")
+    write_docx(document_of(circular), handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=document_filename(circular, "docx"),
+                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@action("circular.edit", load=circular_for_user)
+def circular_arrange(request, circular):
+    """Sections, order, sentences and 处理意见 of a draft, on one page."""
+    sections = list(CircularSection.objects.filter(circular=circular))
+    entries = list(CircularEntry.objects.filter(circular=circular).select_related(*ENTRY_RELATED))
+    composed = {e.pk: default_sentence(e.finding, circular.names_surname_only) for e in entries}
+    form = ArrangeForm(request.POST or None, circular=circular, sections=sections, entries=entries, composed=composed)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.circular_arrange(actor=request.user, circular=circular, **form.arrangement())
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("已保存通报的章节与表述。"))
+            return redirect(circular)
+    return render(request, "circulars/circular_arrange.html", {"circular": circular, "form": form})

@@ -216,6 +216,9 @@ RECTIFICATION_COUNT_START_DAY = env_bool("RECTIFICATION_COUNT_START_DAY", False)
 # "Due soon" (yellow) when this many working days or fewer are left.
 RECTIFICATION_DUE_SOON_DAYS = env_int("RECTIFICATION_DUE_SOON_DAYS", 3)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The office's own Word template for circulars (page, grid and the 公文-… styles); empty: ours
+# (GB/T 9704-2012). `manage.py circular_template -o FILE.docx` writes ours to start from.
+CIRCULAR_DOCX_TEMPLATE = env_str("CIRCULAR_DOCX_TEMPLATE", "")
 
 # Background work (large exports): Django's task API with a database-backed
 # queue, so nothing beyond the database needs installing. `manage.py db_worker`

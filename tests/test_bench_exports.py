@@ -16,7 +16,7 @@ ROWS = 48  # N/4 = 12
 def _data_rows(path, header_row=HEADER_ROW) -> int:
     workbook = load_workbook(path, read_only=True)
     try:
-        rows = workbook.worksheets[0].iter_rows(min_row=header_row + 1, values_only=True)
+        rows = workbook.worksheets[-1].iter_rows(min_row=header_row + 1, values_only=True)  # a circular: after its notice
         return sum(1 for row in rows if any(v not in (None, "") for v in row))
     finally:
         workbook.close()

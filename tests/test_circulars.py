@@ -35,13 +35,25 @@ def _draft(office, regions, findings, **overrides):
 
 @pytest.mark.django_db
 class TestNumbering:
-    def test_document_number_format_and_next_serial(self, office, regions, confirmed):
+    def test_a_draft_has_no_number_until_it_is_published(self, office, regions, confirmed):
         first = _draft(office, regions, confirmed[:1])
-        assert first.doc_number == "佳作整办〔2026〕1号"
         second = _draft(office, regions, confirmed[1:2])
-        assert second.serial == 2 and second.doc_number == "佳作整办〔2026〕2号"
-        assert circular_services.next_serial("佳作整办", 2026) == 3
+        assert first.doc_number is None and first.number_text == "（发布时编号）"
+        assert circular_services.next_serial("佳作整办", 2026) == 1  # drafts take no number
+        circular_services.circular_publish(actor=office, circular=second)
+        circular_services.circular_publish(actor=office, circular=first)
+        second.refresh_from_db()
+        first.refresh_from_db()
+        assert (second.doc_number, first.doc_number) == ("佳作整办〔2026〕1号", "佳作整办〔2026〕2号")
         assert circular_services.next_serial("佳作整办", 2027) == 1
+
+    def test_a_paper_circular_keeps_its_own_number_and_the_next_one_follows_it(self, office, regions, confirmed):
+        paper = _draft(office, regions, confirmed[:1], serial=7)
+        assert paper.doc_number == "佳作整办〔2026〕7号"
+        later = _draft(office, regions, confirmed[1:2])
+        circular_services.circular_publish(actor=office, circular=later)
+        later.refresh_from_db()
+        assert later.doc_number == "佳作整办〔2026〕8号"
 
     def test_a_number_is_used_once(self, office, regions, confirmed):
         _draft(office, regions, confirmed[:1], serial=7)
@@ -127,10 +139,10 @@ def test_the_circular_page_reads_like_the_notice(client, office, regions, confir
     circular = _draft(office, regions, confirmed)
     client.force_login(office)
     page = client.get(circular.get_absolute_url()).content.decode()
-    # Sections in taxonomy order: A (仪容仪表) before C (工作纪律) before D (廉洁).
+    # Sections open in taxonomy order: A (仪容仪表) before C (工作纪律) before D (廉洁).
     assert page.index("仪容仪表") < page.index("工作纪律") < page.index("廉洁")
     assert f"{staff.name[0]}某" in page and staff.name not in page  # named as "张某"
-    assert "离岗时长 27 分钟" in page and "佳作整办〔2026〕1号" in page
+    assert "离岗时长 27 分钟" in page and "（发布时编号）" in page
 
 
 @pytest.mark.django_db
@@ -145,3 +157,14 @@ def test_office_drafts_and_publishes_through_the_pages(client, office, regions, 
     client.post(reverse("circular_publish", args=[circular.pk]))
     circular.refresh_from_db()
     assert circular.status == "published"
+
+
+@pytest.mark.django_db
+def test_a_list_of_choices_renders_as_rows_with_select_all(client, office, confirmed):
+    """起草通报's findings (and 记录问责's): a fieldset of rows, each box before its label, and a
+    select-all box; not one checkbox with its label beside it (one character a line on a phone)."""
+    client.force_login(office)
+    page = client.get(reverse("circular_create")).content.decode()
+    assert '<fieldset class="field checklist' in page and 'data-select-all="findings"' in page
+    assert page.count('<label class="choice"') == len(confirmed)
+    assert '<div class="field checkbox">' not in page.split('class="field checklist')[1].split("</fieldset>")[0]

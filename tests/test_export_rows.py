@@ -14,13 +14,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from circulars.document import chinese_number, default_sentence
 from circulars.exports import CircularExporter
 from circulars.models import Circular
+from circulars.services import entries_follow_findings
 from inspections.exports import FindingListExporter, person_label
 from inspections.facts import describe_facts
 from inspections.models import Finding
 from rectification.exports import LedgerExporter
 from rectification.models import Accountability, ProgressEntry, RectificationItem, Revisit
+from rectification.services import deadline_text
 from tests.factories import FindingFactory, StaffFactory, WindowFactory, category
 
 # --- The obvious descriptions, from model instances ------------------------------------------
@@ -50,15 +53,16 @@ def reference_ledger_row(number, item):
     ]
 
 
-def reference_circular_row(number, f, naming):
-    items = list(f.rectification_items.all())
-    decided = [f"{a.get_track_display()}（{a.type}）" for a in f.accountability.all()]
+def reference_circular_row(number, f, naming, section):
+    deadlines = [deadline_text(item) for item in f.rectification_items.all()]
     return [
-        number, f.hall.region.full_name, f.hall.name + (f" {f.department.name}" if f.department_id else ""),
-        str(f.window.display_label) if f.window_id else "", f.observed_at,
-        f.category.parent.name if f.category.parent_id else f.category.name, f.description,
-        describe_facts(f.facts), person_label(f, naming), "；".join(decided) or "责令整改",
-        items[0].deadline if items else None, f.get_source_display(),
+        number, f.hall.region.full_name, f.hall.name + (f.department.name if f.department_id else ""),
+        str(f.window.display_label) if f.window_id else "",
+        timezone.localtime(f.observed_at).replace(second=0, microsecond=0, tzinfo=None),
+        f.category.parent.name if f.category.parent_id else f.category.name, f.category.name,
+        f.get_severity_display(), default_sentence(f, naming == Circular.Naming.SURNAME), describe_facts(f.facts),
+        person_label(f, naming == Circular.Naming.SURNAME), "责令整改", "；".join(deadlines) or "—", section,
+        f.get_source_display(),
     ]
 
 
@@ -102,6 +106,7 @@ def world(office, hall_manager, own_hall, undercover_visit, open_visit, inspecto
             naming=Circular.Naming.SURNAME, published_at=timezone.now() if status == "published" else None,
         )
         made.findings.set(findings)
+        entries_follow_findings(made, findings)
         return made
 
     published = circular(3, "published", [first, second, third])
@@ -165,20 +170,22 @@ class TestRowsAgreeWithTheModels:
 
     def test_circular(self, world):
         circular = world["circular"]
-        rows = list(CircularExporter(circular=circular).rows())
-        ordered = circular.findings.order_by("category__parent__order", "category__order", "observed_at", "id")
-        assert rows == [reference_circular_row(n, f, circular.naming) for n, f in enumerate(ordered, start=1)]
+        rows = [row[:4] + [row[4].replace(tzinfo=None)] + row[5:] for row in CircularExporter(circular=circular).rows()]
+        ordered = [(entry.finding, f"{chinese_number(n)}、{entry.section.title}")
+                   for n, section in enumerate(circular.sections.all(), start=1) for entry in section.entries.all()]
+        assert rows == [reference_circular_row(n, f, circular.naming, section)
+                        for n, (f, section) in enumerate(ordered, start=1)]
 
         first, second, third, _ = world["findings"]
-        by_description = {row[6]: row for row in rows}
-        assert by_description[second.description][3] == "3号窗口"
-        assert by_description[second.description][8] == "女，约30岁"
-        row = next(r for r in rows if r[8] == f"{first.staff.name[0]}某")
+        by_person = {row[10]: row for row in rows}
+        assert by_person["女，约30岁"][3] == "3号窗口"
+        assert "3号窗口（女，约30岁）=1+2 未佩戴工作牌。" in by_person["女，约30岁"][8]  # said once each
+        row = by_person[f"{first.staff.name[0]}某"]
         # (PostgreSQL's jsonb keeps the keys in its own order.)
-        assert set(row[7].split("；")) == {"离岗时长 27 分钟", "等候群众 4 人", "所做无关事 玩手机"}
-        assert row[9] == "政务处分（警告）；诫勉谈话等（第一种形态）（谈话提醒）"  # the latest decision first
-        third_row = next(r for r in rows if r[8] == "欧某")
-        assert third_row[9] == "责令整改" and third_row[10] == world["items"][1].deadline  # the earliest deadline
+        assert set(row[9].split("；")) == {"离岗时长 27 分钟", "等候群众 4 人", "所做无关事 玩手机"}
+        third_row = by_person["欧某"]
+        later, closed = world["items"][2], world["items"][1]
+        assert third_row[12] == f"{closed.deadline}；{later.deadline}"  # every item's deadline, earliest first
 
     def test_findings_list(self, world):
         findings = Finding.objects.all()
@@ -202,6 +209,7 @@ def test_queries_do_not_grow_with_the_rows(world, own_hall, office, hall_manager
         finding = FindingFactory(visit=None, hall=own_hall, created_by=hall_manager, status="published",
                                  window=own_hall.windows.first(), staff=own_hall.staff.first())
         circular.findings.add(finding)
+        entries_follow_findings(circular, list(circular.findings.all()))
         item = RectificationItem.objects.create(hall=own_hall, kind="deadline", status="in_progress",
                                                 created_by=office, assigned_date=timezone.localdate(),
                                                 deadline=timezone.localdate())

@@ -4,11 +4,11 @@ import datetime
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from circulars.models import Circular
+from circulars import services as circular_services
 from core.exporting import FONT_NAME
 from core.models import ExportJob
 from inspections.models import Finding
@@ -25,45 +25,63 @@ def _book(response):
 @pytest.fixture
 def published_circular(office, regions, undercover_visit, open_visit):
     findings = [
-        FindingFactory(visit=undercover_visit, status="published", category=category("C02")),
-        FindingFactory(visit=open_visit, status="published", category=category("A02"), facts={}),
+        FindingFactory(visit=undercover_visit, status="confirmed", category=category("C02"), severity="serious"),
+        FindingFactory(visit=open_visit, status="confirmed", category=category("A02"), facts={}),
     ]
-    circular = Circular.objects.create(
-        issuer="佳木斯市作风办", issuer_code="佳作整办", year=2026, serial=5, region=regions["city_a"],
-        title="关于窗口服务明察暗访情况的通报", date=datetime.date(2026, 11, 21), created_by=office,
-        status="published", published_at=datetime.datetime(2026, 11, 21, tzinfo=datetime.UTC),
-    )
-    circular.findings.set(findings)
-    return circular
+    circular = circular_services.circular_save(actor=office, findings=findings, values={
+        "issuer": "佳木斯市作风办", "issuer_code": "佳作整办", "year": 2026, "serial": 5, "region": regions["city_a"],
+        "title": "关于窗口服务明察暗访情况的通报", "date": datetime.date(2026, 11, 21), "naming": "surname",
+        "lead": "近日，市作风办对全市政务服务窗口进行了明察暗访。", "requirements": "各单位要立即自查自纠。",
+        "accountability_tally": "共问责2人。",
+    })
+    return circular_services.circular_publish(actor=office, circular=circular)
 
 
 @pytest.mark.django_db
 class TestCircularLayout:
+    def test_the_first_sheet_holds_the_notice_itself(self, client, office, published_circular):
+        client.force_login(office)
+        book = _book(client.get(reverse("circular_export", args=[published_circular.pk])))
+        assert book.sheetnames == ["通报", "问题清单"]
+        notice = {row[0]: row[1] for row in book["通报"].iter_rows(min_row=4, values_only=True)}
+        assert notice["文号"] == "佳作整办〔2026〕5号" and notice["发文日期"] == "2026年11月21日"
+        assert notice["导语"].startswith("近日") and notice["问责情况"] == "共问责2人。"
+        assert notice["工作要求"] == "各单位要立即自查自纠。" and notice["问题总数"] == "2 个"
+        assert notice["一、"] == "仪容仪表（1 个）" and notice["二、"] == "工作纪律（1 个）"
+
     def test_layout_read_back(self, client, office, published_circular):
         client.force_login(office)
-        ws = _book(client.get(reverse("circular_export", args=[published_circular.pk]))).active
-        assert "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
+        ws = _book(client.get(reverse("circular_export", args=[published_circular.pk])))["问题清单"]
+        assert "A1:O1" in {str(r) for r in ws.merged_cells.ranges}
         assert ws["A1"].value == "关于窗口服务明察暗访情况的通报问题清单"
         assert "佳作整办〔2026〕5号" in ws["A2"].value
         headers = [c.value for c in ws[3]]
-        assert headers == ["序号", "地区", "单位", "窗口", "暗访时间", "问题类别", "问题描述", "量化事实", "责任人",
-                           "处理意见", "整改时限", "备注"]
+        assert headers == ["序号", "地区", "单位", "窗口", "暗访时间", "问题类别", "问题子项", "严重程度", "通报表述",
+                           "量化事实", "责任人", "处理意见", "整改时限", "章节", "来源"]
         assert ws.freeze_panes == "A4"
         assert ws.print_title_rows == "$3:$3"
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9 and ws.page_setup.fitToWidth == 1
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.column_dimensions["G"].width >= 40  # 问题描述 wide enough for Chinese text
-        assert ws["A4"].font.name == FONT_NAME and ws["G4"].alignment.wrap_text and ws["G4"].border.left.style == "thin"
+        assert ws.column_dimensions["I"].width >= 40  # 通报表述 wide enough for Chinese text
+        assert ws["A4"].font.name == FONT_NAME and ws["I4"].alignment.wrap_text and ws["I4"].border.left.style == "thin"
         assert ws["E4"].is_date and ws["E4"].number_format == "yyyy-mm-dd hh:mm"
         assert ws["F4"].value == "仪容仪表"  # taxonomy order: A before C
-        assert ws.row_dimensions[5].height > 14.5  # a wrapped description gets a taller row
+        assert [ws["F5"].value, ws["G5"].value, ws["H5"].value, ws["L5"].value] == ["工作纪律", "擅自离岗、脱岗、串岗", "较重",
+                                                                                    "责令整改"]
+        assert ws["N5"].value == "二、工作纪律"
+        assert ws.row_dimensions[5].height > 14.5  # a wrapped sentence gets a taller row
         assert ws.max_row == 5
 
     def test_management_command(self, published_circular, tmp_path):
         out = tmp_path / "circular.xlsx"
         call_command("export_circular", published_circular.doc_number, "-o", str(out))
-        assert load_workbook(out).active.max_row == 5
+        assert load_workbook(out)["问题清单"].max_row == 5
         call_command("export_circular", str(published_circular.pk), "-o", str(out))
+        docx = tmp_path / "circular.docx"
+        call_command("export_circular", published_circular.doc_number, "-o", str(docx))
+        assert docx.read_bytes()[:2] == b"PK"
+        with pytest.raises(CommandError, match=r"\.docx"):
+            call_command("export_circular", published_circular.doc_number, "-o", str(tmp_path / "x.pdf"))
 
 
 @pytest.mark.django_db

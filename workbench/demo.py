@@ -402,23 +402,36 @@ def seed_rectification() -> int:
     return made
 
 
+DEMO_LEAD = ("近日，省深化机关作风整顿领导小组办公室对全省部分政务服务窗口进行了明察暗访。"
+             "发现部分窗口存在空岗漏岗、效率低下、服务态度差、中介揽活等突出问题，现予以通报。")
+DEMO_REQUIREMENTS = ("各地各部门要以此为鉴，立即开展自查自纠，对通报的问题逐项建立整改台账，"
+                     "明确责任人和整改时限。省作风办将适时组织回头看，对整改不到位、虚假整改的严肃问责。")
+# The headings seed 000's office wrote, by the problem class each demo section was opened for.
+DEMO_HEADINGS = {"C": "部分服务窗口有空岗漏岗现象", "E": "部分窗口服务效率低下"}
+
+
 def seed_circular() -> bool:
-    """A draft circular of the confirmed findings, for the office to publish (seed 000's wording)."""
+    """Seed 000's circulars: 2号, published (the halls see it, its ledger items are open), and 3号, a
+    draft for the office to publish; both with the office's own section headings."""
     if Circular.objects.filter(issuer_code="黑作整办", year=2026).exists():
         return False
     office = User.objects.get(username="office_province")
-    findings = Finding.objects.filter(status=Finding.Status.CONFIRMED, hall__name__in=[h[1] for h in HALLS])
-    circular_services.circular_save(
-        actor=office, findings=findings,
-        values={
-            "issuer": "黑龙江省深化机关作风整顿领导小组办公室", "issuer_code": "黑作整办", "year": 2026,
-            "serial": 3, "region": Region.objects.get(code="230000"),
-            "title": "关于集中整治窗口服务突出问题明察暗访情况的通报", "date": datetime.date(2026, 11, 21),
-            "lead": "近日，省深化机关作风整顿领导小组办公室对全省部分政务服务窗口进行了明察暗访。"
-                    "发现部分窗口存在空岗漏岗、效率低下、服务态度差、中介揽活等突出问题，现予以通报。",
-            "requirements": "各地各部门要以此为鉴，立即开展自查自纠，对通报的问题逐项建立整改台账，"
-                            "明确责任人和整改时限。省作风办将适时组织回头看，对整改不到位、虚假整改的严肃问责。",
-            "naming": "surname",
-        },
-    )
+    confirmed = Finding.objects.filter(status=Finding.Status.CONFIRMED, hall__name__in=[h[1] for h in HALLS])
+    for serial, code, date, publish in ((2, "E", datetime.date(2026, 11, 16), True),
+                                        (3, "C", datetime.date(2026, 11, 21), False)):
+        circular = circular_services.circular_save(
+            actor=office, findings=confirmed.filter(category__code__startswith=code),
+            values={
+                "issuer": "黑龙江省深化机关作风整顿领导小组办公室", "issuer_code": "黑作整办", "year": 2026,
+                "serial": serial, "region": Region.objects.get(code="230000"),
+                "title": "关于集中整治窗口服务突出问题明察暗访情况的通报", "date": date,
+                "lead": DEMO_LEAD, "requirements": DEMO_REQUIREMENTS, "naming": "surname",
+            },
+        )
+        sections = {s.pk: (DEMO_HEADINGS[code], s.order) for s in circular.sections.all()}
+        entries = {e.pk: (e.section_id, e.order, "", "rectify") for e in circular.entries.all()}
+        circular_services.circular_arrange(actor=office, circular=circular, sections=sections, new_sections={},
+                                           entries=entries)
+        if publish:
+            circular_services.circular_publish(actor=office, circular=circular, today=date)
     return True

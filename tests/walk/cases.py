@@ -152,6 +152,17 @@ def circular_edit_body(world, persona, kwargs):
             "findings": list(circular.findings.values_list("pk", flat=True))}
 
 
+def circular_arrange_body(world, persona, kwargs):
+    circular = world.get("circular", kwargs["circular"])
+    body = {"new1_title": "新开的章节", "new1_order": 9, "new2_title": "", "new2_order": 10}
+    for section in circular.sections.all():
+        body |= {f"s{section.pk}_title": "改过的章节", f"s{section.pk}_order": section.order}
+    for entry in circular.entries.all():
+        body |= {f"e{entry.pk}_section": "new1", f"e{entry.pk}_order": 1, f"e{entry.pk}_text": "改过的表述。",
+                 f"e{entry.pk}_opinion": "talk"}
+    return body
+
+
 def item_edit_body(world, persona, kwargs):
     item = world.get("item", kwargs["item"])
     return {"version": item.version, "measures": "新的整改措施", "standard": "", "responsible_leader": "",
@@ -357,6 +368,12 @@ CASES = [
       for v in VISIBLE["circular"]],
     *[case("circular_export", "get", **{v: ({"circular": v}, ok(*VISIBLE["circular"][v]))})
       for v in VISIBLE["circular"]],
+    *[case("circular_document", "get", **{v: ({"circular": v}, ok(*VISIBLE["circular"][v]))})
+      for v in VISIBLE["circular"]],
+    case("circular_arrange", "get post", body=circular_arrange_body,
+         draft_a=({"circular": "draft_a"}, ok("office", "office_p")),
+         draft_b=({"circular": "draft_b"}, ok("office_b", "office_p")),
+         published_p=({"circular": "published_p"}, {})),
     case("circular_edit", "get post", body=circular_edit_body,
          draft_a=({"circular": "draft_a"}, ok("office", "office_p")),
          draft_b=({"circular": "draft_b"}, ok("office_b", "office_p")),

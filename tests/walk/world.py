@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from circulars.models import Circular
+from circulars.services import entries_follow_findings
 from core.models import ExportJob, ImportBatch
 from inspections.models import Campaign
 from inspections.services.evidence import check_uploads, store_files
@@ -204,6 +205,7 @@ def build() -> World:
             published_by=p["office"] if status == "published" else None,
         )
         row.findings.set(findings)
+        entries_follow_findings(row, findings)
         return row
 
     world.add("circular", "draft_a", circular("佳作整办", city_a, "draft", [f["confirmed_uc"]]))
