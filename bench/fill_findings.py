@@ -293,8 +293,8 @@ def _fact_value(key: str, rng: random.Random, facts: dict):
             return r(1, 5)
         case "clock_time":
             return f"{r(8, 9):02d}:{r(0, 59):02d}" if rng.random() < 0.6 else f"{r(15, 16):02d}:{r(0, 59):02d}"
-        case "activity":
-            return rng.choice(list(ACTIVITY_TEXT))
+        case "activity":  # one behaviour, sometimes two (闲聊、吃东西)
+            return rng.sample(list(ACTIVITY_TEXT), 2 if rng.random() < 0.2 else 1)
         case "count":
             return r(1, 6)
         case "days":
@@ -510,7 +510,7 @@ class Generator:
                 department_id, department_name = rng.choice(hall.departments)
         context = {**facts, "w": unit, "dept": department_name or "大厅"}
         if "activity" in facts:
-            context["activity"] = ACTIVITY_TEXT.get(facts["activity"], "做与工作无关的事")
+            context["activity"] = "、".join(ACTIVITY_TEXT.get(a, "做与工作无关的事") for a in facts["activity"])
         description = rng.choice(category.sentences).format_map(context)
         for key, fragment in category.fragments.items():
             if key in facts and f"{{{key}}}" not in description:

@@ -101,14 +101,23 @@ def compose_sentence(*, unit: str, window: str, person: str, description: str, f
     if person and person not in text:
         parts.append(f"（{person}）")
     parts.append(text)
-    if facts and facts not in text:
+    facts = _unsaid(facts, text)
+    if facts:
         parts.append(f"（{facts}）")
     sentence = "".join(parts)
     return sentence + "。" if sentence else ""
 
 
+def _unsaid(facts: str, text: str) -> str:
+    """The facts ("离岗时长 27 分钟；所做无关事 闲聊、吃东西") the description does not say already."""
+    flat = text.replace(" ", "")
+    kept = [part for part in facts.split("；")
+            if part and part.split(" ", 1)[-1].replace(" ", "") not in flat]
+    return "；".join(kept)
+
+
 def _unit(finding: Finding) -> str:
-    return finding.hall.name + (finding.department.name if finding.department_id else "")
+    return finding.hall.name + finding.departments_text
 
 
 def default_opinion(finding: Finding) -> str:
@@ -119,13 +128,14 @@ def default_opinion(finding: Finding) -> str:
 
 def default_sentence(finding: Finding, surname_only: bool) -> str:
     return compose_sentence(
-        unit=_unit(finding), window=str(finding.window.display_label) if finding.window_id else "",
+        unit=_unit(finding), window=finding.windows_text,
         person=person_label(finding, surname_only), description=finding.description,
         facts=describe_facts(finding.facts),
     )
 
 
 FINDING_PARTS = ("hall", "hall__region", "department", "window", "staff", "category", "category__parent")
+ENTRY_PREFETCH = ("finding__rectification_items", "finding__other_windows", "finding__other_departments")
 ENTRY_RELATED = ("finding__hall", "finding__hall__region", "finding__department", "finding__window",
                  "finding__staff", "finding__category", "finding__category__parent", "section")
 
@@ -141,7 +151,7 @@ def tally_text(circular: Circular) -> str:
 def build(circular: Circular) -> CircularDocument:
     """The document as the circular now stands (a draft, or the moment of publishing)."""
     entries = (CircularEntry.objects.filter(circular=circular).select_related(*ENTRY_RELATED)
-               .prefetch_related("finding__rectification_items"))
+               .prefetch_related(*ENTRY_PREFETCH))
     by_section: dict[int, list[CircularEntry]] = {}
     for entry in entries:
         by_section.setdefault(entry.section_id, []).append(entry)
@@ -158,7 +168,7 @@ def build(circular: Circular) -> CircularDocument:
             number += 1
             items.append(Item(
                 number=number, finding_code=f.code, region=f.hall.region.full_name, unit=_unit(f),
-                window=str(f.window.display_label) if f.window_id else "",
+                window=f.windows_text,
                 observed_at=timezone.localtime(f.observed_at).isoformat(timespec="minutes"),
                 category_class=f.category.parent.name if f.category.parent_id else f.category.name,
                 category=f.category.name, severity=str(f.get_severity_display()), facts=describe_facts(f.facts),

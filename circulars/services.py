@@ -95,7 +95,8 @@ def entries_follow_findings(circular: Circular, findings: list[Finding]):
     sections = {s.category_id: s for s in CircularSection.objects.filter(circular=circular, category__isnull=False)}
     last = CircularSection.objects.filter(circular=circular).aggregate(n=Max("order"))["n"] or 0
     for finding in new:
-        finding = Finding.objects.select_related(*document.FINDING_PARTS).get(pk=finding.pk)
+        finding = Finding.objects.select_related(*document.FINDING_PARTS).prefetch_related(
+            "other_windows", "other_departments").get(pk=finding.pk)
         top = finding.category.parent or finding.category
         section = sections.get(top.pk)
         if section is None:
@@ -162,7 +163,7 @@ def circular_arrange(*, actor, circular: Circular, sections: dict, new_sections:
     require(actor, "circular.edit", circular)
     mine = {s.pk: s for s in CircularSection.objects.filter(circular=circular)}
     rows = {e.pk: e for e in CircularEntry.objects.filter(circular=circular).select_related(
-        *(f"finding__{part}" for part in document.FINDING_PARTS))}
+        *document.ENTRY_RELATED).prefetch_related(*document.ENTRY_PREFETCH)}
     if set(sections) - set(mine) or set(entries) - set(rows):
         raise ValidationError(_("页面已过期：通报的内容在您编辑期间有变化，请刷新后重试。"))
     errors = []

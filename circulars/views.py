@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circulars import services
-from circulars.document import ENTRY_RELATED, default_sentence, document_filename, document_of
+from circulars.document import (
+    ENTRY_PREFETCH,
+    ENTRY_RELATED,
+    default_sentence,
+    document_filename,
+    document_of,
+)
 from circulars.exports import CircularExporter
 from circulars.forms import ArrangeForm, CircularForm
 from circulars.models import Circular, CircularEntry, CircularSection
@@ -110,7 +116,8 @@ def circular_document(request, circular):
 def circular_arrange(request, circular):
     """Sections, order, sentences and 处理意见 of a draft, on one page."""
     sections = list(CircularSection.objects.filter(circular=circular))
-    entries = list(CircularEntry.objects.filter(circular=circular).select_related(*ENTRY_RELATED))
+    entries = list(CircularEntry.objects.filter(circular=circular).select_related(*ENTRY_RELATED)
+                   .prefetch_related(*ENTRY_PREFETCH))
     composed = {e.pk: default_sentence(e.finding, circular.names_surname_only) for e in entries}
     form = ArrangeForm(request.POST or None, circular=circular, sections=sections, entries=entries, composed=composed)
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.exporting import Column, Exporter, choice_labels, rows_per_chunk
+from core.exporting import Column, Exporter, choice_labels, grouped, in_chunks, rows_per_chunk
 from inspections.facts import fact_describer
 from inspections.models import Finding
 from registry.models import Window
@@ -55,12 +55,26 @@ class FindingListExporter(Exporter):
             "window__number", "category__code", "category__name", "description", "facts", "staff__name",
             "staff_description", "severity", "source", "status",
         )
-        for (pk, observed_at, region, hall, department, window_label, window_number, category_code, category,
-             description, facts, staff_name, staff_description, severity, source, status) in values.iterator(rows_per_chunk()):
-            yield [
-                Finding.code_for(pk), observed_at, region, hall, department or "",
-                Window.label_for(window_label, window_number),
-                f"{category_code} {category}", description, describe_facts(facts),
-                person_text(staff_name, staff_description),
-                severities[severity], sources[source], statuses[status],
-            ]
+        size = rows_per_chunk()
+        for chunk in in_chunks(values.iterator(size), size):
+            more_windows, more_departments = _others([row[0] for row in chunk])
+            for (pk, observed_at, region, hall, department, window_label, window_number, category_code, category,
+                 description, facts, staff_name, staff_description, severity, source, status) in chunk:
+                yield [
+                    Finding.code_for(pk), observed_at, region, hall,
+                    "、".join(filter(None, [department, *more_departments.get(pk, ())])),
+                    "、".join(filter(None, [Window.label_for(window_label, window_number), *more_windows.get(pk, ())])),
+                    f"{category_code} {category}", description, describe_facts(facts),
+                    person_text(staff_name, staff_description),
+                    severities[severity], sources[source], statuses[status],
+                ]
+
+
+def _others(finding_ids: list[int]) -> tuple[dict, dict]:
+    """The other windows' labels and departments' names of each finding, one query each per chunk."""
+    windows = Finding.other_windows.through.objects.filter(finding_id__in=finding_ids).values_list(
+        "finding_id", "window__label", "window__number")
+    departments = Finding.other_departments.through.objects.filter(finding_id__in=finding_ids).values_list(
+        "finding_id", "department__name")
+    return (grouped((pk, Window.label_for(label, number)) for pk, label, number in windows),
+            grouped(departments))

@@ -4,6 +4,13 @@ Each problem category names the facts its intake form asks for and which of
 them are required (``ProblemCategory.facts`` / ``required_facts``). The kinds
 of fact, with their types and limits, are fixed here: the office chooses which
 a category asks for, not what a "minute" is.
+
+Facts are recorded as inspectors see them, never invented: a number, or —
+for a number or a time — "not measured" (未测量), or one of the kind's own
+qualitative values ("整个暗访期间", "多家"). Either satisfies a required fact.
+They are stored as the value's key (a string where a number would be an int),
+and ``describe_facts`` says them in words. "所做无关事" takes several
+behaviours (闲聊、吃东西), stored as a list.
 """
 
 import datetime
@@ -25,6 +32,19 @@ class FactKind:
     min_value: int | Decimal | None = None
     max_value: int | Decimal | None = None
     choices: tuple = ()
+    multiple: bool = False  # several choices at once (a list)
+    # Qualitative values besides a number: (key, label on the form, words in a sentence).
+    estimates: tuple = ()
+
+    @property
+    def alternatives(self) -> tuple:
+        """What may stand instead of a number or a time: not measured, then the kind's own values."""
+        if self.type not in ("int", "decimal", "time"):
+            return ()
+        return ((UNMEASURED, _("未测量"), ""), *self.estimates)
+
+
+UNMEASURED = "unmeasured"
 
 
 ACTIVITIES = (
@@ -36,21 +56,28 @@ ACTIVITIES = (
 FACT_KINDS = {
     kind.key: kind
     for kind in [
-        FactKind("minutes_off_post", _("离岗时长"), "int", _("分钟"), 1, 24 * 60),
-        FactKind("people_waiting", _("等候群众"), "int", _("人"), 0, 2000),
-        FactKind("minutes_observed", _("观察到无人值守时长"), "int", _("分钟"), 1, 24 * 60),
+        FactKind("minutes_off_post", _("离岗时长"), "int", _("分钟"), 1, 24 * 60,
+                 estimates=(("whole_visit", _("整个暗访期间"), _("整个暗访期间未回岗")),)),
+        FactKind("people_waiting", _("等候群众"), "int", _("人"), 0, 2000,
+                 estimates=(("several", _("多人（未计数）"), _("多名群众等候")),)),
+        FactKind("minutes_observed", _("观察到无人值守时长"), "int", _("分钟"), 1, 24 * 60,
+                 estimates=(("whole_visit", _("整个暗访期间"), _("整个暗访期间无人值守")),)),
         FactKind("covered_by", _("代岗人员"), "text"),
         FactKind("quote", _("原话"), "text"),
-        FactKind("people_involved", _("涉及人数"), "int", _("人"), 1, 500),
+        FactKind("people_involved", _("涉及人数"), "int", _("人"), 1, 500,
+                 estimates=(("several", _("多人（未计数）"), _("多人")),)),
         FactKind("extra_trips", _("让群众多跑次数"), "int", _("次"), 1, 100),
         FactKind("clock_time", _("到岗或离开时间"), "time"),
-        FactKind("activity", _("所做无关事"), "choice", choices=ACTIVITIES),
-        FactKind("count", _("次数或人数"), "int", "", 1, 1000),
+        FactKind("activity", _("所做无关事"), "choice", choices=ACTIVITIES, multiple=True),
+        FactKind("count", _("次数或人数"), "int", "", 1, 1000,
+                 estimates=(("several", _("多次或多人（未计数）"), _("多次")),)),
         FactKind("days", _("天数"), "int", _("天"), 1, 366),
         FactKind("item", _("收受物品"), "text"),
         FactKind("amount", _("金额"), "decimal", _("元"), Decimal("0.01"), Decimal("100000000")),
-        FactKind("intermediaries", _("中介或被推荐企业数量"), "int", _("家"), 1, 1000),
-        FactKind("queue_length", _("排队人数"), "int", _("人"), 0, 5000),
+        FactKind("intermediaries", _("中介或被推荐企业数量"), "int", _("家"), 1, 1000,
+                 estimates=(("several", _("多家（未计数）"), _("多家中介")), ("none", _("无（未见中介）"), ""))),
+        FactKind("queue_length", _("排队人数"), "int", _("人"), 0, 5000,
+                 estimates=(("long", _("排长队（未计数）"), _("排起长队")),)),
         FactKind("wait_minutes", _("等候时长"), "int", _("分钟"), 0, 24 * 60),
         FactKind("tickets_per_day", _("每日号源"), "int", _("个"), 0, 100000),
         FactKind("items", _("未进驻事项数"), "int", _("项"), 1, 10000),
@@ -76,15 +103,30 @@ def field_name(key: str) -> str:
     return f"fact_{key}"
 
 
+def alternative_name(key: str) -> str:
+    """The form field that carries a fact's alternative to a number (未测量, 整个暗访期间…)."""
+    return f"fact_{key}_alt"
+
+
+SEPARATORS = str.maketrans({mark: "、" for mark in ",，;；/／ "})
+
+
 def _parse(kind: FactKind, raw):
     """One fact from what a form or a spreadsheet gave; raises ValidationError in Chinese."""
     if kind.type == "text":
         return str(raw).strip()
     if kind.type == "choice":
-        allowed = {value for value, _label in kind.choices}
-        if raw not in allowed:
-            raise ValidationError(_("请选择列表中的一项。"))
-        return raw
+        by_label = {str(label): value for value, label in kind.choices} | {v: v for v, _label in kind.choices}
+        given = list(raw) if isinstance(raw, list | tuple) else [
+            part for part in str(raw).translate(SEPARATORS).split("、") if part.strip()]
+        chosen = [by_label.get(str(part).strip()) for part in given]
+        if not chosen or None in chosen or (len(chosen) > 1 and not kind.multiple):
+            raise ValidationError(_("请选择列表中的一项。") if not kind.multiple else _("请从列表中选择，可多选。"))
+        return list(dict.fromkeys(chosen)) if kind.multiple else chosen[0]
+    alternative = {key: key for key, *_rest in kind.alternatives} | {
+        str(label): key for key, label, *_rest in kind.alternatives}
+    if isinstance(raw, str) and raw.strip() in alternative:
+        return alternative[raw.strip()]
     if kind.type == "time":
         if isinstance(raw, datetime.time):
             return raw.strftime("%H:%M")
@@ -131,7 +173,8 @@ def clean_facts(category, raw: dict) -> dict:
         except ValidationError as error:
             errors[field_name(key)] = error.messages
     for smaller, larger, message in CROSS_RULES:
-        if smaller in facts and larger in facts and int(facts[smaller]) > int(facts[larger]):
+        measured = [facts.get(key) for key in (smaller, larger)]
+        if all(isinstance(value, int) for value in measured) and measured[0] > measured[1]:
             errors.setdefault(field_name(smaller), []).append(message)
     if errors:
         raise ValidationError(errors)
@@ -151,11 +194,16 @@ def fact_describer():
         parts = []
         for key, value in facts.items():
             found = texts.get(key)
-            if found is None:
+            if found is None or value == UNMEASURED:
+                continue  # not measured: nothing to say
+            label, unit, choices, phrases = found
+            if isinstance(value, str) and value in phrases:
+                if phrases[value]:
+                    parts.append(phrases[value])
                 continue
-            label, unit, choices = found
             if choices:
-                value = choices.get(value, value)
+                values = value if isinstance(value, list) else [value]
+                value = "、".join(choices.get(v, v) for v in values)
             parts.append(f"{label} {value}{unit}")
         return "；".join(parts)
 
@@ -169,6 +217,7 @@ def _fact_texts(language: str | None) -> dict:
     with translation.override(language):
         return {
             key: (str(kind.label), f" {kind.unit}" if kind.unit else "",
-                  {value: str(label) for value, label in kind.choices})
+                  {value: str(label) for value, label in kind.choices},
+                  {value: str(words) for value, _label, words in kind.estimates})
             for key, kind in FACT_KINDS.items()
         }

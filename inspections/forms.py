@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateTimeLocalInput
-from inspections.facts import FACT_KINDS, field_name
+from inspections.facts import FACT_KINDS, alternative_name, field_name
 from inspections.models import Campaign, Finding, ProblemCategory, Visit
 from inspections.services import validate_finding
 from registry.models import Department, ServiceHall, Staff, Window
@@ -56,6 +56,18 @@ class CategoryChoiceField(forms.ModelChoiceField):
         self.choices = [("", _("请选择问题类别"))] + list(groups.items())
 
 
+class StaffSelect(forms.Select):
+    """Staff options carry their window (data-window), so that the page narrows the list to the
+    window chosen (static/js/app.js); without script every person stays on the list."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        staff = getattr(value, "instance", None)
+        if staff is not None and staff.window_id:
+            option["attrs"]["data-window"] = str(staff.window_id)
+        return option
+
+
 class FindingForm(forms.ModelForm):
     """One finding: the common fields plus the facts its category asks for.
 
@@ -70,13 +82,15 @@ class FindingForm(forms.ModelForm):
     class Meta:
         model = Finding
         fields = [
-            "category", "observed_at", "window", "department", "staff", "staff_description",
-            "severity", "description",
+            "category", "observed_at", "window", "other_windows", "department", "other_departments", "staff",
+            "staff_description", "severity", "description",
         ]
         widgets = {
             "observed_at": DateTimeLocalInput(),
             "description": forms.Textarea(attrs={"rows": 3, "placeholder": _("看到了什么：谁、在做什么、持续多久……")}),
             "severity": forms.RadioSelect,
+            "other_windows": forms.CheckboxSelectMultiple, "other_departments": forms.CheckboxSelectMultiple,
+            "staff": StaffSelect(attrs={"data-follows": "id_window"}),
         }
 
     def __init__(self, *args, hall, visit=None, **kwargs):
@@ -85,6 +99,8 @@ class FindingForm(forms.ModelForm):
         self.fields["category"].set_choices()
         self.fields["window"].queryset = Window.objects.filter(hall=hall, active=True)
         self.fields["department"].queryset = Department.objects.filter(hall=hall, active=True)
+        self.fields["other_windows"].queryset = self.fields["window"].queryset
+        self.fields["other_departments"].queryset = self.fields["department"].queryset
         self.fields["staff"].queryset = Staff.objects.filter(hall=hall, active=True).select_related("window")
         self.fields["staff"].label_from_instance = lambda s: (
             f"{s.name}（{s.window.display_label}）" if s.window_id else s.name
@@ -99,10 +115,21 @@ class FindingForm(forms.ModelForm):
                             ("staff", _("（身份不明）"))):
             self.fields[name].empty_label = label
         self.category = self._chosen_category()
-        for key in (self.category.facts if self.category else []):
-            self.fields[field_name(key)] = fact_field(key, required=key in self.category.required_facts)
-            if self.instance.pk and key in self.instance.facts:
-                self.initial[field_name(key)] = self.instance.facts[key]
+        self.fact_keys = [key for key in (self.category.facts if self.category else []) if key in FACT_KINDS]
+        for key in self.fact_keys:
+            kind = FACT_KINDS[key]
+            required = key in self.category.required_facts
+            # With alternatives (未测量, 整个暗访期间…) the number may stay empty; clean_facts asks for one of them.
+            self.fields[field_name(key)] = fact_field(key, required=required and not kind.alternatives)
+            if kind.alternatives:
+                self.fields[alternative_name(key)] = forms.ChoiceField(
+                    label=_("或"), required=False,
+                    choices=[("", _("（按上面的数值）"))] + [(k, label) for k, label, _words in kind.alternatives])
+            stored = self.instance.facts.get(key) if self.instance.pk else None
+            if isinstance(stored, str) and stored in {k for k, *_rest in kind.alternatives}:
+                self.initial[alternative_name(key)] = stored
+            elif stored is not None:
+                self.initial[field_name(key)] = stored
 
     def _chosen_category(self):
         raw = self.data.get("category") if self.is_bound else None
@@ -115,21 +142,29 @@ class FindingForm(forms.ModelForm):
 
     @property
     def fact_fields(self):
-        return [self[name] for name in self.fields if name.startswith("fact_")]
+        """(the value's field, the field of its alternatives or None) for each fact of the category."""
+        return [(self[field_name(key)], self[alternative_name(key)] if alternative_name(key) in self.fields else None)
+                for key in self.fact_keys]
 
     @property
     def facts_raw(self):
         # A fact whose own field failed (say, letters in a number) counts as given,
-        # so that it is not also reported as missing.
-        return {
-            name.removeprefix("fact_"): self.cleaned_data.get(name, "given" if name in self.errors else None)
-            for name in self.fields if name.startswith("fact_")
-        }
+        # so that it is not also reported as missing. An alternative chosen stands instead of the value.
+        raw = {}
+        for key in self.fact_keys:
+            name = field_name(key)
+            raw[key] = self.cleaned_data.get(alternative_name(key)) or self.cleaned_data.get(
+                name, "given" if name in self.errors else None)
+        return raw
 
     def clean(self):
         # Check against the hall, the visit and the category even when a field is
         # missing, so that every problem is reported in one round.
         cleaned = super().clean()
+        for key in self.fact_keys:
+            if cleaned.get(alternative_name(key)) and cleaned.get(field_name(key)) not in (None, ""):
+                self.add_error(alternative_name(key), _("已填写数值，又选了“%(choice)s”：请只保留一种。") % {
+                    "choice": dict(self.fields[alternative_name(key)].choices)[cleaned[alternative_name(key)]]})
         try:
             validate_finding(hall=self.hall, visit=self.visit, values=cleaned, facts_raw=self.facts_raw)
         except ValidationError as error:
@@ -155,6 +190,8 @@ def fact_field(key: str, *, required: bool) -> forms.Field:
         return forms.DecimalField(widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}), **common)
     if kind.type == "time":
         return forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), **common)
+    if kind.type == "choice" and kind.multiple:
+        return forms.MultipleChoiceField(choices=list(kind.choices), widget=forms.CheckboxSelectMultiple, **common)
     if kind.type == "choice":
         return forms.ChoiceField(choices=[("", "—")] + list(kind.choices), **common)
     return forms.CharField(max_length=200, **common)

@@ -199,6 +199,11 @@ class Finding(models.Model):
         Staff, verbose_name=_("工作人员"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="findings",
     )
+    # One finding may name several windows or departments ("工商、医保窗口有工作人员闲聊"): the first
+    # is ``window``/``department`` (filters, scope and the ledger go by it), these are the others.
+    other_windows = models.ManyToManyField(Window, verbose_name=_("同时涉及的窗口"), blank=True, related_name="+")
+    other_departments = models.ManyToManyField(
+        Department, verbose_name=_("同时涉及的部门"), blank=True, related_name="+")
     staff_description = models.CharField(
         _("人员特征"), max_length=100, blank=True,
         help_text=_("无法确认身份时填写，如“女，约30岁，10号窗口”。"),
@@ -230,7 +235,7 @@ class Finding(models.Model):
         null=True, blank=True, related_name="findings_reviewed",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    history = HistoricalRecords(excluded_fields=["created_at"], m2m_fields=[other_windows, other_departments])
 
     class Meta:
         verbose_name = _("问题")
@@ -289,6 +294,18 @@ class Finding(models.Model):
     @property
     def person_label(self):
         return self.staff.name if self.staff_id else self.staff_description
+
+    @property
+    def departments_text(self) -> str:
+        """"工商局、医保局": the department and the others named (prefetch other_departments for lists)."""
+        names = [self.department.name] if self.department_id else []
+        return "、".join(dict.fromkeys(names + [d.name for d in self.other_departments.all()]))
+
+    @property
+    def windows_text(self) -> str:
+        """"工商窗口、医保窗口": the window and the others named (prefetch other_windows for lists)."""
+        labels = [str(self.window.display_label)] if self.window_id else []
+        return "、".join(dict.fromkeys(labels + [str(w.display_label) for w in self.other_windows.all()]))
 
 
 # Legal status changes; everything else is refused by the service layer.

@@ -56,6 +56,10 @@ class TestTheSentence:
                                 description="齐齐哈尔市不动产登记交易中心服务大厅内有多家中介公开揽活", facts="") == \
             "齐齐哈尔市不动产登记交易中心服务大厅内有多家中介公开揽活。"
 
+    def test_a_fact_the_description_says_already_is_not_repeated(self):
+        assert compose_sentence(unit="佳木斯市政务服务中心", window="", person="", description="工作人员离岗27分钟",
+                                facts="离岗时长 27 分钟；等候群众 4 人") == "佳木斯市政务服务中心工作人员离岗27分钟（等候群众 4 人）。"
+
     def test_the_parts_in_order(self):
         assert compose_sentence(unit="佳木斯市政务服务中心", window="3号窗口", person="李某", description="工作人员离岗",
                                 facts="离岗时长 27 分钟") == "佳木斯市政务服务中心3号窗口（李某）工作人员离岗（离岗时长 27 分钟）。"

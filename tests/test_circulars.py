@@ -142,7 +142,8 @@ def test_the_circular_page_reads_like_the_notice(client, office, regions, confir
     # Sections open in taxonomy order: A (仪容仪表) before C (工作纪律) before D (廉洁).
     assert page.index("仪容仪表") < page.index("工作纪律") < page.index("廉洁")
     assert f"{staff.name[0]}某" in page and staff.name not in page  # named as "张某"
-    assert "离岗时长 27 分钟" in page and "（发布时编号）" in page
+    # The facts the description says already ("最长达27分钟") are not said again.
+    assert "最长达27分钟。" in page and "离岗时长 27 分钟" not in page and "（发布时编号）" in page
 
 
 @pytest.mark.django_db

@@ -26,6 +26,8 @@ EDITABLE_FIELDS = (
     "category", "observed_at", "window", "department", "staff", "staff_description",
     "severity", "description",
 )
+# The other windows and departments a finding names, besides its first (set after saving).
+MANY_FIELDS = ("other_windows", "other_departments")
 
 
 # --- Visits ---------------------------------------------------------------------
@@ -73,6 +75,9 @@ def validate_finding(*, hall: ServiceHall, visit: Visit | None, values: dict, fa
         obj = values.get(field)
         if obj is not None and obj.hall_id != hall.pk:
             errors[field] = [_("所选项目不属于本大厅。")]
+    for field in MANY_FIELDS:
+        if any(obj.hall_id != hall.pk for obj in values.get(field) or ()):
+            errors[field] = [_("所选项目不属于本大厅。")]
     category: ProblemCategory | None = values.get("category")
     if category is not None and (category.parent_id is None or not category.active):
         errors["category"] = [_("请选择一个具体的问题子项。")]
@@ -104,14 +109,23 @@ def _with_department_of_window(values: dict) -> dict:
     return values
 
 
-def _save_with_files(*, actor, finding: Finding, files) -> Finding:
+def _save_with_files(*, actor, finding: Finding, files, values: dict) -> Finding:
     checked = check_uploads(files) if files else []
     with removed_on_failure() as written, transaction.atomic():
         finding.full_clean()
         finding._history_user = actor  # who, for the change history, also outside a request
         finding.save()
+        _set_many(finding, values)
         _store_evidence(actor=actor, checked=checked, written=written, finding=finding)
     return finding
+
+
+def _set_many(finding: Finding, values: dict):
+    """The other windows and departments, less the first one (it is named already)."""
+    firsts = {"other_windows": finding.window_id, "other_departments": finding.department_id}
+    for field in MANY_FIELDS:
+        if field in values:
+            getattr(finding, field).set([obj for obj in values[field] or () if obj.pk != firsts[field]])
 
 
 def _store_evidence(*, actor, checked, written, finding: Finding):
@@ -133,7 +147,7 @@ def finding_record(*, actor, visit: Visit, values: dict, facts_raw: dict, files=
         **{field: values.get(field) for field in EDITABLE_FIELDS if field in values},
     )
     _mark_submitted(finding, submit)
-    return _save_with_files(actor=actor, finding=finding, files=list(files))
+    return _save_with_files(actor=actor, finding=finding, files=list(files), values=values)
 
 
 def finding_self_inspect(*, actor, hall: ServiceHall, values: dict, facts_raw: dict, files=(),
@@ -147,7 +161,7 @@ def finding_self_inspect(*, actor, hall: ServiceHall, values: dict, facts_raw: d
         **{field: values.get(field) for field in EDITABLE_FIELDS if field in values},
     )
     _mark_submitted(finding, submit)
-    return _save_with_files(actor=actor, finding=finding, files=list(files))
+    return _save_with_files(actor=actor, finding=finding, files=list(files), values=values)
 
 
 def finding_update(*, actor, finding: Finding, values: dict, facts_raw: dict, files=()) -> Finding:
@@ -167,6 +181,7 @@ def finding_update(*, actor, finding: Finding, values: dict, facts_raw: dict, fi
         finding.full_clean()
         finding._history_user = actor
         finding.save()
+        _set_many(finding, values)
         _store_evidence(actor=actor, checked=checked, written=written, finding=finding)
     return finding
 

@@ -137,3 +137,27 @@ def test_office_publishes_a_circular_and_downloads_its_table(
     assert download.value.suggested_filename.endswith(".xlsx")
     screenshot(page, "circular-desktop")
     context.close()
+
+
+def test_the_staff_picker_follows_the_window_and_several_behaviours_are_ticked(
+    live_server, phone, inspector, own_hall, undercover_visit, taxonomy
+):
+    from tests.factories import DepartmentFactory, StaffFactory, WindowFactory
+
+    people = {}
+    for number, name in ((21, "市场监管局"), (22, "医保局")):
+        department = DepartmentFactory(hall=own_hall, name=name)
+        window = WindowFactory(hall=own_hall, number=number, label=f"{name[:2]}窗口", department=department)
+        people[name] = (window, StaffFactory(hall=own_hall, department=department, window=window, name=f"{name[:2]}员"))
+    sign_in(phone, live_server.url, inspector.username, PASSWORD)
+    phone.goto(f"{live_server.url}/visits/{undercover_visit.pk}/findings/new/")
+    window, staff = people["市场监管局"]
+    phone.select_option("#id_window", str(window.pk))
+    shown = phone.eval_on_selector_all("#id_staff option:not([hidden])", "options => options.map(o => o.text)")
+    assert any(staff.name in text for text in shown)
+    assert not any(people["医保局"][1].name in text for text in shown)
+    phone.select_option("#id_category", label="C04 上班做无关事")
+    phone.wait_for_selector("input[name=fact_activity]")
+    phone.check("input[name=fact_activity][value=chatting]")
+    phone.check("input[name=fact_activity][value=eating]")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
