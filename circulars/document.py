@@ -76,6 +76,14 @@ class CircularDocument:
         return [item for section in self.sections for item in section.items]
 
     @property
+    def closing(self) -> list[tuple[str, str, str]]:
+        """(number, heading, text) of 问责情况 and 工作要求, numbered after the sections."""
+        parts = [(title, text) for title, text in ((_("问责情况"), self.tally), (_("工作要求"), self.requirements))
+                 if text]
+        return [(chinese_number(len(self.sections) + n), str(title), text)
+                for n, (title, text) in enumerate(parts, start=1)]
+
+    @property
     def issue_date(self) -> datetime.date:
         return datetime.date.fromisoformat(self.date)
 

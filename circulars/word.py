@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from circulars.document import CircularDocument, chinese_number
+from circulars.document import CircularDocument
 
 # Sizes of Chinese type (号) in points.
 SIZE_2, SIZE_3, SIZE_4, SIZE_SMALL_4, SIZE_5 = Pt(22), Pt(16), Pt(14), Pt(12), Pt(10.5)
@@ -238,25 +238,21 @@ def write_docx(document: CircularDocument, handle):
         _paragraph(doc, "公文-一级标题", f"{section.number}、{section.title}")
         for item in section.items:
             _paragraph(doc, "公文-正文", f"{item.number}. {item.text}")
-    if document.tally:
-        _paragraph(doc, "公文-一级标题", f"{_next_number(document)}、问责情况")
-        for text in filter(None, document.tally.splitlines()):
-            _paragraph(doc, "公文-正文", text.strip())
-    if document.requirements:
-        _paragraph(doc, "公文-一级标题", f"{_next_number(document, 1 if document.tally else 0)}、工作要求")
-        for text in filter(None, document.requirements.splitlines()):
-            _paragraph(doc, "公文-正文", text.strip())
-    _paragraph(doc, "公文-正文")
+    body = []
+    for number, heading, text in document.closing:
+        body.append(_paragraph(doc, "公文-一级标题", f"{number}、{heading}"))
+        body += [_paragraph(doc, "公文-正文", line.strip()) for line in filter(None, text.splitlines())]
+    # The issuer and the date never stand alone on a page (§7.3.5): the last lines of the body,
+    # the 附件 line and the signature are kept on one page.
+    tail = body[-2:] + [_paragraph(doc, "公文-正文")]
     if document.items:
-        _paragraph(doc, "公文-正文", "附件：问题清单")
-        _paragraph(doc, "公文-正文")
-    _paragraph(doc, "公文-署名", document.issuer)
+        tail += [_paragraph(doc, "公文-正文", "附件：问题清单"), _paragraph(doc, "公文-正文")]
+    tail.append(_paragraph(doc, "公文-署名", document.issuer))
     _paragraph(doc, "公文-署名", _date_text(document.issue_date))
+    for paragraph in tail:
+        paragraph.paragraph_format.keep_with_next = True
     _page_numbers(doc)
     if document.items:
         _annex(doc, document)
     doc.save(handle)
 
-
-def _next_number(document: CircularDocument, extra: int = 0) -> str:
-    return chinese_number(len(document.sections) + 1 + extra)

@@ -213,6 +213,11 @@ class TestTheWordDocument:
         headings = [text for style, text in texts if style == "公文-一级标题"]
         assert headings == ["一、仪容仪表", "二、工作纪律", "三、廉洁", "四、问责情况", "五、工作要求"]
         assert ("公文-署名", "2026年11月21日") in texts and ("公文-正文", "附件：问题清单") in texts
+        # The signature keeps with the body's last lines: never alone on a page.
+        signature = next(p for p in doc.paragraphs if p.style.name == "公文-署名")
+        assert signature.paragraph_format.keep_with_next
+        last_body = [p for p in doc.paragraphs if p.text == "各单位要立即自查自纠。"][0]
+        assert last_body.paragraph_format.keep_with_next
         table = doc.tables[0]
         assert [c.text for c in table.rows[0].cells] == ["序号", "单位", "窗口", "问题类别", "问题表述", "处理意见",
                                                          "整改时限"]
