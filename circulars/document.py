@@ -9,6 +9,7 @@ issued.
 
 import dataclasses
 import datetime
+from collections.abc import Iterator
 
 from django.db.models import Count
 from django.utils import timezone
@@ -56,6 +57,11 @@ class Section:
     number: str  # 一, 二, …
     title: str
     items: list[Item]
+    count: int = 0  # the items, also when they are not loaded (outline_and_items)
+
+    @property
+    def size(self) -> int:
+        return len(self.items) or self.count
 
 
 @dataclasses.dataclass
@@ -92,36 +98,32 @@ class CircularDocument:
 
     @classmethod
     def from_json(cls, data: dict) -> "CircularDocument":
-        sections = [Section(s["number"], s["title"], [Item(**i) for i in s["items"]]) for s in data["sections"]]
+        sections = [Section(s["number"], s["title"], [Item(**i) for i in s["items"]], len(s["items"]))
+                    for s in data["sections"]]
         return cls(**(data | {"sections": sections}))
 
 
-def compose_sentence(*, unit: str, window: str, person: str, description: str, facts: str) -> str:
-    """One sentence of the notice from its parts, saying nothing twice: unit, window, （person）,
-    description, （facts）. The unit is left out when the description starts with it, the window
-    and the person when the description names them already."""
+def compose_sentence(*, hall: str, departments: str, window: str, person: str, description: str,
+                     facts: str) -> str:
+    """One sentence of the notice from its parts, saying nothing twice: hall, departments, window,
+    （person）, description, （facts: those the description does not say, see describe_facts）. A description that starts with the hall's name names its
+    unit its own way ("安达市市民公共服务中心工商、医保窗口…"), so no unit or window is put before it;
+    otherwise the departments and the window go in unless the description names them already."""
     text = (description or "").strip().rstrip("。；;.")
     parts = []
-    if unit and not text.startswith(unit):
-        parts.append(unit)
-    if window and window not in text:
-        parts.append(window)
+    if not (hall and text.startswith(hall)):
+        parts.append(hall)
+        if departments and departments not in text:
+            parts.append(departments)
+        if window and window not in text:
+            parts.append(window)
     if person and person not in text:
         parts.append(f"（{person}）")
     parts.append(text)
-    facts = _unsaid(facts, text)
     if facts:
         parts.append(f"（{facts}）")
     sentence = "".join(parts)
     return sentence + "。" if sentence else ""
-
-
-def _unsaid(facts: str, text: str) -> str:
-    """The facts ("离岗时长 27 分钟；所做无关事 闲聊、吃东西") the description does not say already."""
-    flat = text.replace(" ", "")
-    kept = [part for part in facts.split("；")
-            if part and part.split(" ", 1)[-1].replace(" ", "") not in flat]
-    return "；".join(kept)
 
 
 def _unit(finding: Finding) -> str:
@@ -136,9 +138,9 @@ def default_opinion(finding: Finding) -> str:
 
 def default_sentence(finding: Finding, surname_only: bool) -> str:
     return compose_sentence(
-        unit=_unit(finding), window=finding.windows_text,
+        hall=finding.hall.name, departments=finding.departments_text, window=finding.windows_text,
         person=person_label(finding, surname_only), description=finding.description,
-        facts=describe_facts(finding.facts),
+        facts=describe_facts(finding.facts, said=finding.description),
     )
 
 
@@ -156,42 +158,65 @@ def tally_text(circular: Circular) -> str:
     return _("对上述问题，有关单位共问责 %(n)d 人（次）。") % {"n": count} if count else ""
 
 
-def build(circular: Circular) -> CircularDocument:
-    """The document as the circular now stands (a draft, or the moment of publishing)."""
-    entries = (CircularEntry.objects.filter(circular=circular).select_related(*ENTRY_RELATED)
-               .prefetch_related(*ENTRY_PREFETCH))
-    by_section: dict[int, list[CircularEntry]] = {}
-    for entry in entries:
-        by_section.setdefault(entry.section_id, []).append(entry)
-    sources = dict(Finding.Source.choices)
-    opinions = dict(Opinion.choices)
-    sections, number = [], 0
-    for section in CircularSection.objects.filter(circular=circular):
-        mine = by_section.get(section.pk, [])
-        if not mine:
-            continue
-        items = []
-        for entry in mine:
-            f = entry.finding
-            number += 1
-            items.append(Item(
-                number=number, finding_code=f.code, region=f.hall.region.full_name, unit=_unit(f),
-                window=f.windows_text,
-                observed_at=timezone.localtime(f.observed_at).isoformat(timespec="minutes"),
-                category_class=f.category.parent.name if f.category.parent_id else f.category.name,
-                category=f.category.name, severity=str(f.get_severity_display()), facts=describe_facts(f.facts),
-                person=person_label(f, circular.names_surname_only),
-                text=entry.text or default_sentence(f, circular.names_surname_only),
-                opinion=str(opinions[entry.opinion]),
-                deadline="；".join(deadline_text(i) for i in f.rectification_items.all()) or "—",
-                source=str(sources[f.source]),
-            ))
-        sections.append(Section(chinese_number(len(sections) + 1), section.title, items))
+def _outline(circular: Circular) -> list[Section]:
+    """The sections that hold entries, numbered, each with its entry count and no items yet."""
+    counted = (CircularSection.objects.filter(circular=circular).annotate(n=Count("entries")).filter(n__gt=0)
+               .order_by("order", "id"))  # (a GROUP BY drops Meta.ordering)
+    return [Section(chinese_number(rank), section.title, [], count=section.n)
+            for rank, section in enumerate(counted, start=1)]
+
+
+def _live_items(circular: Circular, sections: list[Section], chunk: int = 2000) -> Iterator[tuple[Section, Item]]:
+    """Each entry as an Item with its section, in order, read a chunk at a time (a circular of
+    200,000 findings stays within a few MB)."""
+    entries = (CircularEntry.objects.filter(circular=circular)
+               .select_related(*ENTRY_RELATED).prefetch_related(*ENTRY_PREFETCH))
+    sources, opinions = dict(Finding.Source.choices), dict(Opinion.choices)
+    surname_only = circular.names_surname_only
+    titles = iter(sections)
+    section, left = None, 0
+    for number, entry in enumerate(entries.iterator(chunk_size=chunk), start=1):
+        while left == 0:
+            section = next(titles)
+            left = section.count
+        left -= 1
+        f = entry.finding
+        yield section, Item(
+            number=number, finding_code=f.code, region=f.hall.region.full_name, unit=_unit(f),
+            window=f.windows_text, observed_at=timezone.localtime(f.observed_at).isoformat(timespec="minutes"),
+            category_class=f.category.parent.name if f.category.parent_id else f.category.name,
+            category=f.category.name, severity=str(f.get_severity_display()), facts=describe_facts(f.facts),
+            person=person_label(f, surname_only), text=entry.text or default_sentence(f, surname_only),
+            opinion=str(opinions[entry.opinion]),
+            deadline="；".join(deadline_text(i) for i in f.rectification_items.all()) or "—",
+            source=str(sources[f.source]),
+        )
+
+
+def _head(circular: Circular, sections: list[Section]) -> CircularDocument:
     return CircularDocument(
         issuer=circular.issuer, number=circular.number_text, title=circular.title, date=circular.date.isoformat(),
         lead=circular.lead, sections=sections, tally=tally_text(circular), requirements=circular.requirements,
         corrects=circular.corrects.number_text if circular.corrects_id else "",
     )
+
+
+def build(circular: Circular) -> CircularDocument:
+    """The document as the circular now stands (a draft, or the moment of publishing)."""
+    sections = _outline(circular)
+    for section, item in _live_items(circular, sections):
+        section.items.append(item)
+    return _head(circular, sections)
+
+
+def outline_and_items(circular: Circular) -> tuple[CircularDocument, Iterator[tuple[Section, Item]]]:
+    """For exports of any size: the document without its items (sections carry their counts), and
+    the items one by one. A frozen circular reads both from what publishing stored."""
+    if circular.issued:
+        document = CircularDocument.from_json(circular.issued)
+        return document, ((section, item) for section in document.sections for item in section.items)
+    sections = _outline(circular)
+    return _head(circular, sections), _live_items(circular, sections)
 
 
 def document_of(circular: Circular) -> CircularDocument:

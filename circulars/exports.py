@@ -5,7 +5,7 @@ circulars.document, so that the workbook says what the page and the Word documen
 import datetime
 from dataclasses import dataclass, field
 
-from circulars.document import CircularDocument, document_of
+from circulars.document import CircularDocument, outline_and_items
 from circulars.models import Circular
 from core.exporting import Column, Exporter, Sheet
 
@@ -23,20 +23,20 @@ def notice_rows(document: CircularDocument) -> list[list]:
             ["发文日期", f"{document.issue_date:%Y年%-m月%-d日}"]]
     if document.corrects:
         rows.append(["更正", f"本通报更正{document.corrects}"])
-    rows += [["导语", document.lead], ["问题总数", f"{len(document.items)} 个"]]
-    rows += [[f"{section.number}、", f"{section.title}（{len(section.items)} 个）"] for section in document.sections]
+    rows += [["导语", document.lead], ["问题总数", f"{sum(section.size for section in document.sections)} 个"]]
+    rows += [[f"{section.number}、", f"{section.title}（{section.size} 个）"] for section in document.sections]
     rows += [["问责情况", document.tally], ["工作要求", document.requirements]]
     return rows
 
 
-def finding_rows(document: CircularDocument):
-    for section in document.sections:
-        for item in section.items:
-            yield [
-                item.number, item.region, item.unit, item.window, datetime.datetime.fromisoformat(item.observed_at),
-                item.category_class, item.category, item.severity, item.text, item.facts, item.person,
-                item.opinion, item.deadline, f"{section.number}、{section.title}", item.source,
-            ]
+def finding_rows(items):
+    """(section, item) pairs → rows of the findings sheet."""
+    for section, item in items:
+        yield [
+            item.number, item.region, item.unit, item.window, datetime.datetime.fromisoformat(item.observed_at),
+            item.category_class, item.category, item.severity, item.text, item.facts, item.person,
+            item.opinion, item.deadline, f"{section.number}、{section.title}", item.source,
+        ]
 
 
 @dataclass
@@ -48,15 +48,16 @@ class CircularExporter(Exporter):
     columns: list[Column] = field(default_factory=lambda: list(FINDING_COLUMNS))
 
     def __post_init__(self):
-        self.document = document_of(self.circular)
+        # The outline now, the items as the rows are written: memory stays flat however many.
+        self.document, self._items = outline_and_items(self.circular)
         self.title = f"{self.document.title}问题清单"
         self.subtitle = f"{self.document.number}    {self.document.issue_date:%Y年%m月%d日}"
 
     def count(self):
-        return len(self.document.items)
+        return sum(section.size for section in self.document.sections)
 
     def rows(self):
-        return finding_rows(self.document)
+        return finding_rows(self._items)
 
     def sheets(self):
         notice = Sheet("通报", self.document.title, NOTICE_COLUMNS, notice_rows(self.document), self.subtitle)

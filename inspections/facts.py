@@ -33,7 +33,8 @@ class FactKind:
     max_value: int | Decimal | None = None
     choices: tuple = ()
     multiple: bool = False  # several choices at once (a list)
-    # Qualitative values besides a number: (key, label on the form, words in a sentence).
+    # Qualitative values besides a number: (key, label on the form, words in a sentence, and the
+    # markers by which a description says it already, so that a sentence does not say it twice).
     estimates: tuple = ()
 
     @property
@@ -41,10 +42,11 @@ class FactKind:
         """What may stand instead of a number or a time: not measured, then the kind's own values."""
         if self.type not in ("int", "decimal", "time"):
             return ()
-        return ((UNMEASURED, _("未测量"), ""), *self.estimates)
+        return ((UNMEASURED, _("未测量"), "", ()), *self.estimates)
 
 
 UNMEASURED = "unmeasured"
+WHOLE_VISIT = ("一直", "整个", "始终", "全程")  # how a description says "the whole visit"
 
 
 ACTIVITIES = (
@@ -57,27 +59,27 @@ FACT_KINDS = {
     kind.key: kind
     for kind in [
         FactKind("minutes_off_post", _("离岗时长"), "int", _("分钟"), 1, 24 * 60,
-                 estimates=(("whole_visit", _("整个暗访期间"), _("整个暗访期间未回岗")),)),
+                 estimates=(("whole_visit", _("整个暗访期间"), _("整个暗访期间未回岗"), WHOLE_VISIT),)),
         FactKind("people_waiting", _("等候群众"), "int", _("人"), 0, 2000,
-                 estimates=(("several", _("多人（未计数）"), _("多名群众等候")),)),
+                 estimates=(("several", _("多人（未计数）"), _("多名群众等候"), ("多名", "多人", "多位")),)),
         FactKind("minutes_observed", _("观察到无人值守时长"), "int", _("分钟"), 1, 24 * 60,
-                 estimates=(("whole_visit", _("整个暗访期间"), _("整个暗访期间无人值守")),)),
+                 estimates=(("whole_visit", _("整个暗访期间"), _("整个暗访期间无人值守"), WHOLE_VISIT),)),
         FactKind("covered_by", _("代岗人员"), "text"),
         FactKind("quote", _("原话"), "text"),
         FactKind("people_involved", _("涉及人数"), "int", _("人"), 1, 500,
-                 estimates=(("several", _("多人（未计数）"), _("多人")),)),
+                 estimates=(("several", _("多人（未计数）"), _("多人"), ("多名", "多人", "多位")),)),
         FactKind("extra_trips", _("让群众多跑次数"), "int", _("次"), 1, 100),
         FactKind("clock_time", _("到岗或离开时间"), "time"),
         FactKind("activity", _("所做无关事"), "choice", choices=ACTIVITIES, multiple=True),
         FactKind("count", _("次数或人数"), "int", "", 1, 1000,
-                 estimates=(("several", _("多次或多人（未计数）"), _("多次")),)),
+                 estimates=(("several", _("多次或多人（未计数）"), _("多次"), ("多次", "多名", "多人", "多位")),)),
         FactKind("days", _("天数"), "int", _("天"), 1, 366),
         FactKind("item", _("收受物品"), "text"),
         FactKind("amount", _("金额"), "decimal", _("元"), Decimal("0.01"), Decimal("100000000")),
         FactKind("intermediaries", _("中介或被推荐企业数量"), "int", _("家"), 1, 1000,
-                 estimates=(("several", _("多家（未计数）"), _("多家中介")), ("none", _("无（未见中介）"), ""))),
+                 estimates=(("several", _("多家（未计数）"), _("多家中介"), ("多家",)), ("none", _("无（未见中介）"), "", ()))),
         FactKind("queue_length", _("排队人数"), "int", _("人"), 0, 5000,
-                 estimates=(("long", _("排长队（未计数）"), _("排起长队")),)),
+                 estimates=(("long", _("排长队（未计数）"), _("排起长队"), ("长队",)),)),
         FactKind("wait_minutes", _("等候时长"), "int", _("分钟"), 0, 24 * 60),
         FactKind("tickets_per_day", _("每日号源"), "int", _("个"), 0, 100000),
         FactKind("items", _("未进驻事项数"), "int", _("项"), 1, 10000),
@@ -181,16 +183,20 @@ def clean_facts(category, raw: dict) -> dict:
     return facts
 
 
-def describe_facts(facts: dict) -> str:
-    """Facts as one line of text, e.g. "离岗时长 27 分钟；等候群众 3 人"."""
-    return fact_describer()(facts)
+def describe_facts(facts: dict, said: str = "") -> str:
+    """Facts as one line of text, e.g. "离岗时长 27 分钟；等候群众 3 人" (without what ``said`` says)."""
+    return fact_describer()(facts, said)
 
 
 def fact_describer():
     """describe_facts with the labels of the current language looked up once (exports call it per row)."""
     texts = _fact_texts(translation.get_language())
 
-    def describe(facts: dict) -> str:
+    def describe(facts: dict, said: str = "") -> str:
+        """``said``: a description the words are to follow; what it says already is left out (a
+        number with its unit, a behaviour it names, a qualitative value by its markers), and so
+        is "其他", the description's own to say."""
+        flat = said.replace(" ", "")
         parts = []
         for key, value in facts.items():
             found = texts.get(key)
@@ -198,12 +204,19 @@ def fact_describer():
                 continue  # not measured: nothing to say
             label, unit, choices, phrases = found
             if isinstance(value, str) and value in phrases:
-                if phrases[value]:
-                    parts.append(phrases[value])
+                words, markers = phrases[value]
+                if words and not (said and (words in flat or any(m in flat for m in markers))):
+                    parts.append(words)
                 continue
             if choices:
-                values = value if isinstance(value, list) else [value]
-                value = "、".join(choices.get(v, v) for v in values)
+                values = [choices.get(v, v) for v in (value if isinstance(value, list) else [value])]
+                if said:
+                    values = [v for v in values if v not in flat and v != choices.get("other")]
+                if values:
+                    parts.append(f"{label} {'、'.join(values)}")
+                continue
+            if said and f"{value}{unit}".replace(" ", "") in flat:
+                continue
             parts.append(f"{label} {value}{unit}")
         return "；".join(parts)
 
@@ -218,6 +231,6 @@ def _fact_texts(language: str | None) -> dict:
         return {
             key: (str(kind.label), f" {kind.unit}" if kind.unit else "",
                   {value: str(label) for value, label in kind.choices},
-                  {value: str(words) for value, _label, words in kind.estimates})
+                  {value: (str(words), markers) for value, _label, words, markers in kind.estimates})
             for key, kind in FACT_KINDS.items()
         }

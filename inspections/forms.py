@@ -124,7 +124,7 @@ class FindingForm(forms.ModelForm):
             if kind.alternatives:
                 self.fields[alternative_name(key)] = forms.ChoiceField(
                     label=_("或"), required=False,
-                    choices=[("", _("（按上面的数值）"))] + [(k, label) for k, label, _words in kind.alternatives])
+                    choices=[("", _("（按上面的数值）"))] + [(k, label) for k, label, *_words in kind.alternatives])
             stored = self.instance.facts.get(key) if self.instance.pk else None
             if isinstance(stored, str) and stored in {k for k, *_rest in kind.alternatives}:
                 self.initial[alternative_name(key)] = stored

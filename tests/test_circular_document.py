@@ -49,19 +49,24 @@ def _arrangement(circular, **changes):
 
 class TestTheSentence:
     def test_nothing_is_said_twice(self):
-        assert compose_sentence(unit="汤原县政务服务中心房产处", window="10号窗口", person="张某",
+        assert compose_sentence(hall="汤原县政务服务中心", departments="房产处", window="10号窗口", person="张某",
                                 description="10号窗口工作人员接受香烟。", facts="") == \
             "汤原县政务服务中心房产处（张某）10号窗口工作人员接受香烟。"
-        assert compose_sentence(unit="齐齐哈尔市不动产登记交易中心", window="", person="",
+        assert compose_sentence(hall="齐齐哈尔市不动产登记交易中心", departments="", window="", person="",
                                 description="齐齐哈尔市不动产登记交易中心服务大厅内有多家中介公开揽活", facts="") == \
             "齐齐哈尔市不动产登记交易中心服务大厅内有多家中介公开揽活。"
 
-    def test_a_fact_the_description_says_already_is_not_repeated(self):
-        assert compose_sentence(unit="佳木斯市政务服务中心", window="", person="", description="工作人员离岗27分钟",
-                                facts="离岗时长 27 分钟；等候群众 4 人") == "佳木斯市政务服务中心工作人员离岗27分钟（等候群众 4 人）。"
+    def test_a_fact_the_description_says_already_is_not_repeated(self, taxonomy):
+        from inspections.facts import describe_facts
+
+        said = "工作人员离岗27分钟，多次闲聊，整个暗访期间无人值守"
+        assert describe_facts({"minutes_off_post": 27, "people_waiting": 4}, said=said) == "等候群众 4 人"
+        assert describe_facts({"activity": ["chatting", "eating", "other"]}, said=said) == "所做无关事 吃东西"
+        assert describe_facts({"minutes_observed": "whole_visit", "count": "several"}, said=said) == ""
+        assert describe_facts({"minutes_observed": "whole_visit"}, said="窗口无人") == "整个暗访期间无人值守"
 
     def test_the_parts_in_order(self):
-        assert compose_sentence(unit="佳木斯市政务服务中心", window="3号窗口", person="李某", description="工作人员离岗",
+        assert compose_sentence(hall="佳木斯市政务服务中心", departments="", window="3号窗口", person="李某", description="工作人员离岗",
                                 facts="离岗时长 27 分钟") == "佳木斯市政务服务中心3号窗口（李某）工作人员离岗（离岗时长 27 分钟）。"
 
 
