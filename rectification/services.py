@@ -23,6 +23,7 @@ from inspections.services.evidence import check_uploads, removed_on_failure, sto
 from rectification.calendar import CountedDate, add_working_days
 from rectification.models import (
     ITEM_TRANSITIONS,
+    PROVISIONAL_LABEL,
     WORKING_STATUSES,
     Accountability,
     DeadlineRule,
@@ -70,10 +71,14 @@ def deadline_for(kind: str, assigned: datetime.date, working_days: int | None) -
 
 def deadline_text(item: RectificationItem) -> str:
     """The deadline as notifications, exports and the circular say it: "2027-01-28（预估）"."""
-    if item.deadline is None:
-        return str(RectificationKind.ONGOING.label) if item.kind == RectificationKind.ONGOING else "—"
-    text = item.deadline.isoformat()
-    return f"{text}（{item.deadline_mark}）" if item.deadline_mark else text
+    return deadline_words(item.deadline, item.deadline_estimated, item.kind)
+
+
+def deadline_words(deadline: datetime.date | None, estimated: bool, kind: str) -> str:
+    """deadline_text from the three values (exports read them with values_list)."""
+    if deadline is None:
+        return str(RectificationKind.ONGOING.label) if kind == RectificationKind.ONGOING else "—"
+    return f"{deadline.isoformat()}（{PROVISIONAL_LABEL}）" if estimated else deadline.isoformat()
 
 
 @transaction.atomic
