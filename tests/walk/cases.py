@@ -61,6 +61,8 @@ VISIBLE = {
     "circular": {"draft_a": {"office", "office_p"}, "published_p": BUSINESS,
                  "draft_b": {"office_b", "office_p"}, "published_b": {"office_b", "office_p"}},
     "job": {"office": {"office"}, "manager": {"manager"}},
+    # Campaigns reach where one works: city A's, the province's, city B's.
+    "campaign": {"a": CITY_A | {"manager", "manager_2"}, "p": BUSINESS, "b": {"office_b", "office_p"}},
     "batch": {"ledger": {"manager"}, "roster": {"manager"}},
 }
 for _kind in ("window", "staff", "department"):
@@ -155,6 +157,34 @@ def hall_in_city_b(world, persona, kwargs):
         hall = world.get("hall", kwargs["hall"])
         return {"name": hall.name, "kind": hall.kind, "region": city_b, "address": hall.address, "active": "on"}
     return {"name": f"新单位{persona}", "kind": "agency_office", "region": city_b, "address": "", "active": "on"}
+
+
+def campaign_body(world, persona, kwargs):
+    """A new campaign for the persona's own region; or the campaign of the URL ten days longer."""
+    if kwargs:
+        campaign = world.get("campaign", kwargs["campaign"])
+        return {"name": campaign.name, "issuer": campaign.issuer, "doc_number": "",
+                "start_date": campaign.start_date.isoformat(),
+                "end_date": (campaign.end_date + datetime.timedelta(days=10)).isoformat(),
+                "regions": list(campaign.regions.values_list("pk", flat=True)), "notes": "延长十天"}
+    return {"name": f"新行动{persona}", "issuer": "作风办", "doc_number": f"测{persona}〔2026〕1号",
+            "start_date": world.today.isoformat(), "end_date": (world.today + datetime.timedelta(days=30)).isoformat(),
+            "regions": [_own_region(world, persona)], "focus_categories": [category("C02").parent_id], "notes": ""}
+
+
+def campaign_reaching_city_b(world, persona, kwargs):
+    """The same, reaching 牡丹江市 too: outside city A's office, within city B's and the province's."""
+    body = campaign_body(world, persona, kwargs)
+    body["regions"] = [*body["regions"], world.get("region", "city_b").pk] if kwargs else [world.get("region", "city_b").pk]
+    return body
+
+
+def visit_body(campaign=None):
+    def body(world, persona, kwargs):
+        return {"hall": world.get("hall", "a").pk, "mode": "undercover",
+                "started_at": _local(timezone.now() - datetime.timedelta(minutes=30)),
+                "campaign": world.get("campaign", campaign).pk if campaign else "", "team_name": "暗访组", "notes": ""}
+    return body
 
 
 def department_body(world, persona, kwargs):
@@ -291,11 +321,23 @@ CASES = [
     case("self_inspection_create", "get post", body=lambda w, p, k: finding_form(w),
          a=({"hall": "a"}, ok("manager")), a2=({"hall": "a2"}, ok("manager_2")), b=({"hall": "b"}, {})),
     case("visit_list", "get", **alone(ok("inspector", "inspector_other", "office", "office_b", "office_p", "auditor"))),
-    case("visit_create", "get post",
-         body=lambda w, p, k: {"hall": w.get("hall", "a").pk, "mode": "undercover",
-                               "started_at": _local(timezone.now() - datetime.timedelta(minutes=30)),
-                               "campaign": "", "team_name": "暗访组", "notes": ""},
-         **alone(ok("inspector", "inspector_other"))),
+    case("visit_create", "get post", body=visit_body(), **alone(ok("inspector", "inspector_other"))),
+    # Within a campaign that covers hall a (city A's, the province's); city B's is not offered them.
+    case("visit_create", "post",
+         in_campaign=({}, ok("inspector", "inspector_other"), visit_body("a")),
+         in_province_campaign=({}, ok("inspector", "inspector_other"), visit_body("p")),
+         in_campaign_elsewhere=({}, noop("inspector", "inspector_other"), visit_body("b"))),
+    # Campaigns: everyone with business records reads those that reach them; offices open and change
+    # them within their own region.
+    case("campaign_list", "get", **alone(ok(*BUSINESS))),
+    case("campaign_create", "get post", body=campaign_body, **alone(ok("office", "office_b", "office_p"))),
+    case("campaign_create", "post",
+         elsewhere=({}, {**ok("office_b", "office_p"), **noop("office")}, campaign_reaching_city_b)),
+    case("campaign_edit", "get post", body=campaign_body,
+         a=({"campaign": "a"}, ok("office", "office_p")), p=({"campaign": "p"}, ok("office_p")),
+         b=({"campaign": "b"}, ok("office_b", "office_p"))),
+    case("campaign_edit", "post",
+         a_widened=({"campaign": "a"}, {**ok("office_p"), **noop("office")}, campaign_reaching_city_b)),
     *[case("visit_detail", "get", **{v: ({"visit": v}, ok(*VISIBLE["visit"][v]))})
       for v in ("undercover_a", "open_a", "visit_b")],
     case("visit_end", "post", **{v: ({"visit": v}, ok("inspector") if v != "visit_b" else {})
