@@ -17,6 +17,7 @@ class NavItem:
 NAV_ITEMS = [
     NavItem(_("工作台"), "home", "home.view"),
     NavItem(_("待审核"), "review_queue", "finding.review"),
+    NavItem(_("专项行动"), "campaign_list", "campaign.view"),
     NavItem(_("走访"), "visit_list", "visit.list"),
     NavItem(_("问题"), "finding_list", "finding.list"),
     NavItem(_("通报"), "circular_list", "circular.list"),

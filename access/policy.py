@@ -22,6 +22,18 @@ Decisions written down here:
   the problem taxonomy — is kept by a province-level discipline office; the
   calendar (the State Council's notice, typed in) also by the system
   administrator. Regions (statutory codes) by the system administrator only.
+- Halls and other units (股室, brigades, stationed windows…) are opened by the discipline
+  office within its region and by the system administrator anywhere (``hall.add``); what a
+  hall is and where — its name, region, type — and whether it is in use are changed by the
+  same (``hall.relocate``). A hall's keepers, its managers too, keep its address, departments,
+  windows and staff (``hall.edit_registry``); a manager does not take their own hall out of
+  use, which would drop it from the inspectors' pickers.
+- Campaigns (专项整治行动) are documents an office issues (发文机关, 文号): a discipline
+  office opens them for regions within its own (``campaign.add``) and changes those whose
+  every region is within its own (``campaign.edit``). Inspectors — team leaders included —
+  do not open campaigns: they work within them, choosing one that covers the hall when they
+  start a visit, and a visit needs none (``visit.start``). Everyone with business records
+  reads the campaigns that reach where they work (``campaign.view``, ``inspections.scope``).
 - 三员分立, as far as it goes before the level-3 assessment issue: the system
   administrator opens accounts and keeps their profile and the registry; the
   security administrator gives roles and scopes and sets passwords; neither

@@ -39,7 +39,7 @@ def _display(field, value, who):
         related = field.related_model._base_manager.in_bulk([row[key] for row in value])
         return "、".join(str(_name(related.get(row[key]), row[key], who)) for row in value)
     if field is not None and getattr(field, "choices", None):
-        return dict(field.choices).get(value, value)
+        return dict(field.flatchoices).get(value, value)  # flat: the choices may be grouped
     if field is not None and field.is_relation and field.related_model:
         return _name(field.related_model._base_manager.filter(pk=value).first(), value, who)
     return value

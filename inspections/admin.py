@@ -6,9 +6,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import HistoryAdmin, ReadOnlyRecordAdmin
+from inspections import services
 from inspections.facts import FACT_CHOICES, describe_facts
+from inspections.forms import CampaignChecks
 from inspections.models import Campaign, Evidence, Finding, ProblemCategory, Visit
-from inspections.scope import evidence_q, finding_q, visit_q
+from inspections.scope import campaign_q, evidence_q, finding_q, visit_q
 from registry.scope import regions_visible_to
 
 
@@ -41,13 +43,30 @@ class ProblemCategoryAdmin(HistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class CampaignAdminForm(CampaignChecks, forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "issuer", "doc_number", "start_date", "end_date", "regions", "focus_categories", "notes"]
+
+
 @admin.register(Campaign)
 class CampaignAdmin(HistoryAdmin):
+    """Listed as on the campaign list (inspections.scope.campaign_q); saved by the same service."""
+
+    form = CampaignAdminForm
     list_display = ["name", "issuer", "doc_number", "start_date", "end_date"]
     search_fields = ["name", "issuer", "doc_number"]
     list_filter = ["issuer"]
     autocomplete_fields = ["regions", "focus_categories"]
     date_hierarchy = "start_date"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(campaign_q(request.user))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user  # a class made for this request
+        return form
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "regions":
@@ -55,9 +74,12 @@ class CampaignAdmin(HistoryAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        services.campaign_save(actor=request.user, campaign=obj, regions=form.cleaned_data["regions"],
+                               focus_categories=form.cleaned_data["focus_categories"])
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # the service has set the regions and the focus
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(Visit)

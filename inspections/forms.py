@@ -1,14 +1,76 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateTimeLocalInput
+from core.forms import DATE, DateTimeLocalInput
 from inspections.facts import FACT_KINDS, alternative_name, field_name
 from inspections.models import Campaign, Finding, ProblemCategory, Visit
-from inspections.services import validate_finding
-from registry.models import Department, ServiceHall, Staff, Window
-from registry.scope import halls_visible_to
+from inspections.scope import campaigns_visible_to
+from inspections.services import validate_campaign, validate_finding
+from registry.models import Department, Region, ServiceHall, Staff, Window
+from registry.scope import halls_visible_to, regions_visible_to
+
+# --- Campaigns ------------------------------------------------------------------------
+
+CAMPAIGN_FIELDS = ("name", "issuer", "doc_number", "start_date", "end_date")
+
+
+class CampaignChecks:
+    """Says on the form's fields what the service would refuse (services.validate_campaign).
+
+    ``actor`` is the user saving: given to the page's form, set on the admin's form class.
+    """
+
+    actor = None
+
+    def clean(self):
+        cleaned = super().clean()
+        candidate = Campaign(pk=self.instance.pk, **{name: cleaned.get(name) for name in CAMPAIGN_FIELDS})
+        try:
+            validate_campaign(actor=self.actor, campaign=candidate, regions=cleaned.get("regions") or [])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                if field in self.errors:
+                    continue  # the field's own error says enough
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class CampaignForm(CampaignChecks, forms.ModelForm):
+    """A campaign as the office issues it: the regions offered are its own, above the townships;
+    the focus areas are the taxonomy's classes (seed 004 names five of them)."""
+
+    class Meta:
+        model = Campaign
+        fields = [*CAMPAIGN_FIELDS, "regions", "focus_categories", "notes"]
+        widgets = {
+            "start_date": DATE, "end_date": DATE,
+            "regions": forms.CheckboxSelectMultiple, "focus_categories": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = user
+        regions = self.fields["regions"]
+        regions.queryset = regions_visible_to(user).exclude(level=Region.Level.TOWNSHIP).order_by("path")
+        regions.label_from_instance = lambda region: region.full_name
+        regions.error_messages["invalid_choice"] = _("所选区划不在您的管辖范围内。")
+        regions.error_messages["required"] = _("请至少选择一个覆盖区划。")
+        focus = self.fields["focus_categories"]
+        chosen = self.instance.focus_categories.values("pk") if self.instance.pk else []
+        focus.queryset = ProblemCategory.objects.filter(
+            Q(parent__isnull=True, active=True) | Q(pk__in=chosen)
+        ).order_by("order", "code")
+        focus.required = False
+        if self.instance.pk is None:
+            self.initial.setdefault("issuer", user.organisation)
+            if user.region_id:
+                self.initial.setdefault("regions", [user.region_id])
+
 
 # --- Visits and findings ------------------------------------------------------------
 
@@ -36,8 +98,12 @@ class VisitForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hall"].queryset = self.hall_choices(user)
-        self.fields["campaign"].queryset = Campaign.objects.filter(end_date__gte=timezone.localdate())
-        self.fields["campaign"].empty_label = _("（不属于专项行动）")
+        # Campaigns still running that reach the inspector's region; the service checks that the
+        # chosen one covers the hall.
+        campaign = self.fields["campaign"]
+        campaign.queryset = campaigns_visible_to(user).filter(end_date__gte=timezone.localdate())
+        campaign.empty_label = _("（不属于专项行动）")
+        campaign.error_messages["invalid_choice"] = _("所选专项整治行动不在您的范围内或已经结束。")
         self.fields["started_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
 

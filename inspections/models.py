@@ -77,11 +77,17 @@ class ProblemCategory(models.Model):
 
 
 class Campaign(models.Model):
-    """专项整治行动: a named campaign with a period, regions and focus areas."""
+    """专项整治行动: a named campaign with a period, regions and focus areas.
+
+    Issued by a discipline office for regions within its own (``inspections.services.campaigns``);
+    a visit may belong to one that covers its hall. Who sees which is ``inspections.scope``.
+    """
 
     name = models.CharField(_("行动名称"), max_length=200)
     issuer = models.CharField(_("发文机关"), max_length=100)
-    doc_number = models.CharField(_("文号"), max_length=60, blank=True)
+    doc_number = models.CharField(
+        _("文号"), max_length=60, blank=True, help_text=_("如“佳作整办〔2026〕3号”；没有正式发文的可留空。"),
+    )
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
     regions = models.ManyToManyField(Region, verbose_name=_("覆盖区划"), related_name="campaigns")
@@ -106,10 +112,19 @@ class Campaign(models.Model):
                 condition=Q(end_date__gte=F("start_date")),
                 violation_error_message=_("结束日期不能早于开始日期。"),
             ),
+            # One document launches one campaign.
+            models.UniqueConstraint(
+                fields=["doc_number"], condition=~Q(doc_number=""), name="campaign_doc_number_unique",
+                violation_error_message=_("已有专项整治行动使用这个文号。"),
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def covers(self, hall: ServiceHall) -> bool:
+        """Whether the hall lies in one of the campaign's regions (``regions`` may be prefetched)."""
+        return any(hall.region.path.startswith(region.path) for region in self.regions.all())
 
 
 class Visit(models.Model):

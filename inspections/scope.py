@@ -1,4 +1,4 @@
-"""Which visits, findings and evidence a user sees, the undercover embargo included.
+"""Which campaigns, visits, findings and evidence a user sees, the undercover embargo included.
 
 Built on ``registry.scope`` (the halls a user sees). Every list, count,
 export, admin screen and import of these records filters through here.
@@ -13,12 +13,39 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
-from inspections.models import Evidence, Finding, Visit
-from registry.models import Role
-from registry.scope import NOTHING, hall_q, sees_business_records
+from inspections.models import Campaign, Evidence, Finding, Visit
+from registry.models import Reach, Role, role_spec
+from registry.scope import NOTHING, ancestor_paths, hall_q, sees_business_records
 
 Status = Finding.Status
 
+
+# --- Campaigns ------------------------------------------------------------------------------
+
+def campaign_q(user) -> Q:
+    """Campaigns that reach where the user works: one of their regions lies within the user's
+    region or above it (a province's campaign reaches a county's office and inspectors), or, for
+    a hall manager, holds one of their halls. A campaign is a published plan, not a record under
+    embargo; the administrators, who read no business records, see none."""
+    if not sees_business_records(user):
+        return NOTHING
+    reach = role_spec(user).reach
+    if reach == Reach.REGION and user.region_id is not None:
+        path = user.region.path
+        touching = Q(region__path__startswith=path) | Q(region__path__in=ancestor_paths(path))
+    elif reach == Reach.HALLS:
+        paths = {p for hall in user.halls.values_list("region__path", flat=True) for p in ancestor_paths(hall)}
+        touching = Q(region__path__in=paths)
+    else:
+        return NOTHING
+    return Q(pk__in=Campaign.regions.through.objects.filter(touching).values("campaign"))
+
+
+def campaigns_visible_to(user) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(campaign_q(user))
+
+
+# --- Visits and findings ------------------------------------------------------------------
 
 def _own_visits(user):
     return Visit.inspectors.through.objects.filter(user=user).values("visit")

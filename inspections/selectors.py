@@ -1,4 +1,4 @@
-"""Reads of visits, findings and evidence. Every query here starts from inspections.scope."""
+"""Reads of campaigns, visits, findings and evidence. Every query here starts from inspections.scope."""
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -7,9 +7,25 @@ from django.utils.translation import gettext as _
 
 from core.history import history_entries
 from inspections.filters import FindingFilter
-from inspections.models import Evidence, Finding, Visit
-from inspections.scope import evidence_visible_to, findings_visible_to, visits_visible_to
+from inspections.models import Campaign, Evidence, Finding, Visit
+from inspections.scope import (
+    campaigns_visible_to,
+    evidence_visible_to,
+    findings_visible_to,
+    visits_visible_to,
+)
 from inspections.services.evidence import download_for
+
+# --- Campaigns ---------------------------------------------------------------------
+
+def campaign_list(*, user) -> QuerySet[Campaign]:
+    return campaigns_visible_to(user).prefetch_related("regions", "focus_categories").order_by("-start_date", "name")
+
+
+def campaign_for_user(*, user, pk) -> Campaign:
+    """The campaign, or 404 when it does not exist or reaches nowhere the user works."""
+    return get_object_or_404(campaigns_visible_to(user), pk=pk)
+
 
 # --- Visits and findings ---------------------------------------------------------
 

@@ -1,8 +1,12 @@
 from django.urls import path
 
-from inspections.views import findings
+from inspections.views import campaigns, findings
 
 urlpatterns = [
+    # Campaigns
+    path("campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
+    path("campaigns/<int:campaign>/", campaigns.campaign_edit, name="campaign_edit"),
     path("halls/options/", findings.hall_options, name="hall_options"),
     path("halls/<int:hall>/self-inspection/", findings.self_inspection_create, name="self_inspection_create"),
     # Visits

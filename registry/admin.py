@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import UniqueConstraint
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -48,10 +49,14 @@ class HallScopedAdmin(HistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not isinstance(obj, ServiceHall):
-            require(request.user, "hall.edit_registry", obj.hall)
-        elif not change or set(form.changed_data) & {"name", "region", "kind"}:
-            require(request.user, "hall.relocate", obj)  # where it is going must be within reach
+        if isinstance(obj, ServiceHall):
+            try:
+                services.hall_save(actor=request.user, hall=obj)
+            except ValidationError as error:
+                # The form offers only regions within reach: a post naming another was crafted.
+                raise PermissionDenied from error
+            return
+        require(request.user, "hall.edit_registry", obj.hall)
         super().save_model(request, obj, form, change)
 
 
@@ -161,10 +166,10 @@ class ServiceHallAdmin(HallScopedAdmin):
     inlines = [DepartmentInline, WindowInline, StaffInline]
 
     def get_readonly_fields(self, request, obj=None):
-        # A hall's keepers may keep its address up to date; where it sits and what it is
-        # belong to those who may move it (the policy's hall.relocate).
+        # A hall's keepers may keep its address up to date; where it sits, what it is and whether
+        # it is in use belong to those who may move it (the policy's hall.relocate, services.hall_save).
         if obj is not None and not request.user.has_perm("hall.relocate", obj):
-            return ["name", "region", "kind"]
+            return list(services.RELOCATING_FIELDS)
         return []
 
 

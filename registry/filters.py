@@ -13,7 +13,7 @@ class HallFilter(django_filters.FilterSet):
         empty_label=_("全部区划"),
     )
     kind = django_filters.ChoiceFilter(
-        label=_("大厅类型"), choices=ServiceHall.Kind.choices, empty_label=_("全部类型")
+        label=_("单位类型"), choices=ServiceHall.KIND_CHOICES, empty_label=_("全部类型")
     )
     name = django_filters.CharFilter(label=_("名称"), lookup_expr="icontains")
     active = django_filters.BooleanFilter(label=_("在用"))

@@ -4,6 +4,45 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Department, ServiceHall, Staff, Window
+from registry.scope import regions_visible_to
+from registry.services import RELOCATING_FIELDS
+
+
+class HallForm(forms.ModelForm):
+    """A hall or another unit (a 股, a brigade, a stationed window…).
+
+    The regions offered are the user's own (the service refuses any other). For a hall's
+    keepers who may not move it (its managers), its name, region, kind and whether it is in use
+    are shown but fixed: a disabled field ignores what is posted for it.
+    """
+
+    class Meta:
+        model = ServiceHall
+        fields = ["name", "kind", "region", "address", "active"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        region = self.fields["region"]
+        region.queryset = regions_visible_to(user).order_by("path")
+        region.label_from_instance = lambda r: f"{r.full_name}（{r.code}）"
+        region.error_messages["invalid_choice"] = _("所选区划不在您的管辖范围内。")
+        region.empty_label = _("请选择所在区划")
+        self.fields["kind"].help_text = _("不是大厅的单位（股室、执法大队、派驻窗口、企业服务窗口等）请选“其他窗口单位”中的一类。")
+        if self.instance.pk is None:
+            self.initial.setdefault("region", user.region_id)
+        elif not user.has_perm("hall.relocate", self.instance):
+            for name in RELOCATING_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("由作风办或系统管理员修改。")
+
+    def clean(self):
+        cleaned = super().clean()
+        name, region = cleaned.get("name"), cleaned.get("region")
+        if name and region:
+            taken = ServiceHall.objects.filter(region=region, name=name).exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("name", _constraint_message(ServiceHall, "hall_name_unique_per_region"))
+        return cleaned
 
 
 class HallBoundForm(forms.ModelForm):
@@ -35,6 +74,19 @@ class HallBoundForm(forms.ModelForm):
 
 def _constraint_message(model, name):
     return next(c for c in model._meta.constraints if c.name == name).get_violation_error_message()
+
+
+class DepartmentForm(HallBoundForm):
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        taken = Department.objects.filter(hall=self.instance.hall, name=name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(_constraint_message(Department, "department_name_unique_per_hall"))
+        return name
+
+    class Meta:
+        model = Department
+        fields = ["name", "active"]
 
 
 class WindowForm(HallBoundForm):

@@ -102,7 +102,24 @@ class Region(models.Model):
         return Region.objects.filter(path__startswith=self.path)
 
 
+def _kind_groups(kinds, unit_kinds) -> list:
+    return [
+        (_("服务大厅"), [(kind.value, kind.label) for kind in kinds if kind not in unit_kinds]),
+        (_("其他窗口单位"), [(kind.value, kind.label) for kind in unit_kinds]),
+    ]
+
+
 class ServiceHall(models.Model):
+    """A hall, or another unit that serves the public at a counter and is inspected like one.
+
+    Circulars name units that are not halls at all (seed 000): an agency's office (省公路局办公室),
+    a 股 (特种设备安全监察股), a brigade (劳动监察大队), an institution (特种设备检验所), a window
+    one unit stations in another's hall (邮政局派驻到公安局户政办理窗口), a company's service
+    desk. They are kept here with their own ``kind`` (单位类型) rather than as "其他专业大厅", so
+    that lists, filters and statistics can tell a hall from a unit; everything else (departments,
+    windows, staff, findings, the ledger) works for both alike.
+    """
+
     class Kind(models.TextChoices):
         GOVERNMENT_CENTRE = "government_centre", _("政务服务中心")
         CONVENIENCE_CENTRE = "convenience_centre", _("便民服务中心")
@@ -112,12 +129,27 @@ class ServiceHall(models.Model):
         TAX = "tax", _("办税大厅")
         SOCIAL_SECURITY = "social_security", _("社保服务大厅")
         OTHER = "other", _("其他专业大厅")
+        # Units that are not halls.
+        STATIONED_WINDOW = "stationed_window", _("派驻窗口")
+        AGENCY_OFFICE = "agency_office", _("机关科室（股室）")
+        ENFORCEMENT_BRIGADE = "enforcement_brigade", _("执法大队")
+        SERVICE_INSTITUTION = "service_institution", _("站所（事业单位）")
+        ENTERPRISE_DESK = "enterprise_desk", _("企业服务窗口")
+        OTHER_UNIT = "other_unit", _("其他单位")
 
-    name = models.CharField(_("大厅名称"), max_length=100)
+    CENTRE_KINDS = (Kind.GOVERNMENT_CENTRE, Kind.CONVENIENCE_CENTRE)
+    UNIT_KINDS = (
+        Kind.STATIONED_WINDOW, Kind.AGENCY_OFFICE, Kind.ENFORCEMENT_BRIGADE, Kind.SERVICE_INSTITUTION,
+        Kind.ENTERPRISE_DESK, Kind.OTHER_UNIT,
+    )
+    # The pickers group them: halls first, then the units that are not halls.
+    KIND_CHOICES = _kind_groups(Kind, UNIT_KINDS)
+
+    name = models.CharField(_("单位名称"), max_length=100)
     region = models.ForeignKey(
         Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="halls"
     )
-    kind = models.CharField(_("大厅类型"), max_length=30, choices=Kind.choices)
+    kind = models.CharField(_("单位类型"), max_length=30, choices=KIND_CHOICES)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     active = models.BooleanField(_("在用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -142,8 +174,14 @@ class ServiceHall(models.Model):
         return reverse("hall_detail", args=[self.pk])
 
     @property
-    def is_specialised(self):
-        return self.kind not in (self.Kind.GOVERNMENT_CENTRE, self.Kind.CONVENIENCE_CENTRE)
+    def is_hall(self) -> bool:
+        """A hall (大厅) rather than another unit (a 股, a brigade, a stationed window…)."""
+        return self.kind not in self.UNIT_KINDS
+
+    @property
+    def is_specialised(self) -> bool:
+        """A specialised hall (不动产, 车管所…): neither a centre nor a unit that is not a hall."""
+        return self.is_hall and self.kind not in self.CENTRE_KINDS
 
 
 class Department(models.Model):

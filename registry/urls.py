@@ -4,7 +4,11 @@ from registry import views
 
 urlpatterns = [
     path("halls/", views.hall_list, name="hall_list"),
+    path("halls/new/", views.hall_create, name="hall_create"),
     path("halls/<int:hall>/", views.hall_detail, name="hall_detail"),
+    path("halls/<int:hall>/edit/", views.hall_edit, name="hall_edit"),
+    path("halls/<int:hall>/departments/new/", views.department_create, name="department_create"),
+    path("halls/<int:hall>/departments/<int:department>/", views.department_edit, name="department_edit"),
     path("halls/<int:hall>/windows/new/", views.window_create, name="window_create"),
     path("halls/<int:hall>/windows/<int:window>/", views.window_edit, name="window_edit"),
     path("halls/<int:hall>/staff/new/", views.staff_create, name="staff_create"),

@@ -1,18 +1,21 @@
-"""Hall pages and the registry upkeep a hall's keepers do on them: windows, staff, the roster import."""
+"""Hall pages and the registry upkeep done on them: halls and other units (the office and the
+system administrator), their departments, windows and staff (also a hall's managers), the roster import."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from core.forms import add_errors
 from core.imports import own_batch, preview_page, upload_page
 from core.models import ImportBatch
 from core.permissions import action
 from registry import roster, selectors, services
-from registry.forms import StaffForm, WindowForm
-from registry.models import Staff, Window
+from registry.forms import DepartmentForm, HallForm, StaffForm, WindowForm
+from registry.models import Department, Staff, Window
 from registry.scope import mask_phone
 
 
@@ -25,8 +28,38 @@ def hall_list(request):
     return render(
         request,
         "registry/hall_list.html",
-        {"filter": hall_filter, "page": page, "query": query.urlencode()},
+        {"filter": hall_filter, "page": page, "query": query.urlencode(),
+         "may_add": request.user.has_perm("hall.add")},
     )
+
+
+@action("hall.add")
+def hall_create(request):
+    return _hall_form(request, None)
+
+
+@action("hall.edit_registry", load=selectors.hall_for_user)
+def hall_edit(request, hall):
+    return _hall_form(request, hall)
+
+
+def _hall_form(request, hall):
+    # The page's heading and links name the hall as it is stored, whatever the form was sent.
+    stored = {"name": hall.name, "url": hall.get_absolute_url()} if hall else None
+    form = HallForm(request.POST or None, instance=hall, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        if hall is not None and not form.has_changed():
+            # Nothing to keep (a field fixed for this user ignores what was sent): no empty version.
+            messages.info(request, _("没有需要保存的修改。"))
+            return redirect(hall)
+        try:
+            saved = services.hall_save(actor=request.user, hall=form.instance)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("已保存：%(row)s") % {"row": saved})
+            return redirect(saved)
+    return render(request, "registry/hall_form.html", {"form": form, "stored": stored})
 
 
 @action("hall.view", load=selectors.hall_for_user)
@@ -64,6 +97,16 @@ def _registry_form(request, hall, form_class, model, pk=None):
         "registry/registry_form.html",
         {"form": form, "hall": hall, "model_name": model._meta.verbose_name, "instance": instance},
     )
+
+
+@action("hall.edit_registry", load=selectors.hall_for_user)
+def department_create(request, hall):
+    return _registry_form(request, hall, DepartmentForm, Department)
+
+
+@action("hall.edit_registry", load=selectors.hall_for_user, by="hall")
+def department_edit(request, hall, department):
+    return _registry_form(request, hall, DepartmentForm, Department, department)
 
 
 @action("hall.edit_registry", load=selectors.hall_for_user)

@@ -92,6 +92,13 @@ HALLS = [
      "汤原县汤原镇中心街 2 号", ["社会事务办", "农业服务中心"]),
     ("230125100000", "宾州镇便民服务中心", ServiceHall.Kind.CONVENIENCE_CENTRE,
      "宾县宾州镇宾西路 5 号", ["社会事务办", "社保所"]),
+    # Units that are not halls, as seed 000 names them.
+    ("230828", "汤原县邮政局派驻公安局户政办理窗口", ServiceHall.Kind.STATIONED_WINDOW,
+     "汤原县公安局户政大厅内", ["汤原县邮政局"]),
+    ("231084", "宁安市市场监督管理局特种设备安全监察股", ServiceHall.Kind.AGENCY_OFFICE,
+     "宁安市宁安镇西大街 20 号", ["特种设备安全监察股"]),
+    ("231083", "海林市人力资源和社会保障局劳动监察大队", ServiceHall.Kind.ENFORCEMENT_BRIGADE,
+     "海林市林海路 102 号", ["劳动监察大队"]),
 ]
 
 SURNAMES = (

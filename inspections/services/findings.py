@@ -39,6 +39,8 @@ def visit_start(*, actor, hall: ServiceHall, mode: str, started_at=None, campaig
     started_at = started_at or timezone.now()
     if started_at > timezone.now() + CLOCK_TOLERANCE:
         raise ValidationError({"started_at": _("开始时间不能晚于现在。")})
+    if campaign is not None and not campaign.covers(hall):
+        raise ValidationError({"campaign": _("所选专项整治行动不覆盖该单位所在区划。")})
     visit = Visit(
         hall=hall, mode=mode, started_at=started_at, campaign=campaign,
         team_name=team_name, notes=notes, created_by=actor,

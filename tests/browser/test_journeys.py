@@ -161,3 +161,57 @@ def test_the_staff_picker_follows_the_window_and_several_behaviours_are_ticked(
     phone.check("input[name=fact_activity][value=chatting]")
     phone.check("input[name=fact_activity][value=eating]")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_office_opens_a_unit_its_department_and_a_campaign_on_a_phone(
+    live_server, phone, screenshot, office, regions, own_hall
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from inspections.models import Campaign
+    from registry.models import ServiceHall
+
+    sign_in(phone, live_server.url, office.username, PASSWORD)
+    phone.goto(f"{live_server.url}/halls/")
+    phone.click("text=新增大厅或单位")
+    phone.fill("#id_name", "汤原县邮政局派驻公安局户政办理窗口")
+    phone.select_option("#id_kind", "stationed_window")
+    phone.select_option("#id_region", str(regions["county_a"].pk))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(phone, "hall-form-phone")
+    phone.click("button:has-text('保存')")
+    phone.wait_for_url(re.compile(r"/halls/\d+/$"))
+    unit = ServiceHall.objects.get(name="汤原县邮政局派驻公安局户政办理窗口")
+    assert unit.kind == "stationed_window" and unit.region == regions["county_a"]
+    assert "派驻窗口" in phone.inner_text("dl.facts")
+
+    phone.click("text=添加部门")
+    phone.fill("#id_name", "汤原县邮政局")
+    phone.click("button:has-text('保存')")
+    phone.wait_for_url(f"{live_server.url}{unit.get_absolute_url()}")
+    assert unit.departments.get().name == "汤原县邮政局"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+    phone.click("label.nav-toggle-label")
+    phone.click("nav.mainnav >> text=专项行动")
+    phone.click("text=新建专项行动")
+    start = timezone.localdate()
+    phone.fill("#id_name", "窗口作风专项整治行动")
+    phone.fill("#id_issuer", "佳木斯市作风整顿办")
+    phone.fill("#id_start_date", start.isoformat())
+    phone.fill("#id_end_date", (start - datetime.timedelta(days=1)).isoformat())
+    assert phone.is_checked(f"input[name=regions][value='{regions['city_a'].pk}']")  # its own region to start with
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.click("button:has-text('保存')")
+    assert phone.is_visible("text=结束日期不能早于开始日期。")  # said on the field, nothing saved
+    assert not Campaign.objects.exists()
+    phone.fill("#id_end_date", (start + datetime.timedelta(days=60)).isoformat())
+    screenshot(phone, "campaign-form-phone")
+    phone.click("button:has-text('保存')")
+    phone.wait_for_url(f"{live_server.url}/campaigns/")
+    assert phone.is_visible("text=窗口作风专项整治行动")
+    assert set(Campaign.objects.get().regions.all()) == {regions["city_a"]}
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(phone, "campaign-list-phone")

@@ -101,8 +101,8 @@ ADMIN = {
     ),
     "inspections.campaign": Model(
         lists=STAFF & {"manager", "manager_2"} | OFFICE_SIDE, history_admin=True, add=OFFICES,
-        objects={"a": ("campaign", "a", STAFF)},
-        change={"a": {"office", "office_p"}}, change_any=OFFICES,
+        objects={"a": ("campaign", "a", _seen("campaign", "a")), "b": ("campaign", "b", _seen("campaign", "b"))},
+        change={"a": {"office", "office_p"}, "b": {"office_b", "office_p"}}, change_any=OFFICES,
     ),
     "inspections.visit": _records("visit", ["undercover_a", "visit_b"]),
     "inspections.finding": _records("finding", ["submitted_uc", "published", "submitted_b"]),

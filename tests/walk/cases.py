@@ -61,6 +61,8 @@ VISIBLE = {
     "circular": {"draft_a": {"office", "office_p"}, "published_p": BUSINESS,
                  "draft_b": {"office_b", "office_p"}, "published_b": {"office_b", "office_p"}},
     "job": {"office": {"office"}, "manager": {"manager"}},
+    # Campaigns reach where one works: city A's, the province's, city B's.
+    "campaign": {"a": CITY_A | {"manager", "manager_2"}, "p": BUSINESS, "b": {"office_b", "office_p"}},
     "batch": {"ledger": {"manager"}, "roster": {"manager"}},
 }
 for _kind in ("window", "staff", "department"):
@@ -132,6 +134,63 @@ def window_body(world, persona, kwargs):
     return {"number": 77, "label": "", "name": "新窗口", "department": "", "kind": "general", "active": "on"}
 
 
+def _own_region(world, persona):
+    user = world.personas[persona]
+    return user.region_id if user is not None and user.region_id else world.get("region", "city_a").pk
+
+
+def hall_body(world, persona, kwargs):
+    """A new unit in the persona's own region; or the hall of the URL made a stationed window at a
+    new address (its managers may change only the address: the rest is fixed for them)."""
+    if kwargs:
+        hall = world.get("hall", kwargs["hall"])
+        return {"name": hall.name, "kind": "stationed_window", "region": hall.region_id, "address": "新地址",
+                "active": "on"}
+    return {"name": f"新单位{persona}", "kind": "agency_office", "region": _own_region(world, persona),
+            "address": "", "active": "on"}
+
+
+def hall_in_city_b(world, persona, kwargs):
+    """The same, in 牡丹江市: outside city A's office, within city B's and the province's."""
+    city_b = world.get("region", "city_b").pk
+    if kwargs:
+        hall = world.get("hall", kwargs["hall"])
+        return {"name": hall.name, "kind": hall.kind, "region": city_b, "address": hall.address, "active": "on"}
+    return {"name": f"新单位{persona}", "kind": "agency_office", "region": city_b, "address": "", "active": "on"}
+
+
+def campaign_body(world, persona, kwargs):
+    """A new campaign for the persona's own region; or the campaign of the URL ten days longer."""
+    if kwargs:
+        campaign = world.get("campaign", kwargs["campaign"])
+        return {"name": campaign.name, "issuer": campaign.issuer, "doc_number": "",
+                "start_date": campaign.start_date.isoformat(),
+                "end_date": (campaign.end_date + datetime.timedelta(days=10)).isoformat(),
+                "regions": list(campaign.regions.values_list("pk", flat=True)), "notes": "延长十天"}
+    return {"name": f"新行动{persona}", "issuer": "作风办", "doc_number": f"测{persona}〔2026〕1号",
+            "start_date": world.today.isoformat(), "end_date": (world.today + datetime.timedelta(days=30)).isoformat(),
+            "regions": [_own_region(world, persona)], "focus_categories": [category("C02").parent_id], "notes": ""}
+
+
+def campaign_reaching_city_b(world, persona, kwargs):
+    """The same, reaching 牡丹江市 too: outside city A's office, within city B's and the province's."""
+    body = campaign_body(world, persona, kwargs)
+    body["regions"] = [*body["regions"], world.get("region", "city_b").pk] if kwargs else [world.get("region", "city_b").pk]
+    return body
+
+
+def visit_body(campaign=None):
+    def body(world, persona, kwargs):
+        return {"hall": world.get("hall", "a").pk, "mode": "undercover",
+                "started_at": _local(timezone.now() - datetime.timedelta(minutes=30)),
+                "campaign": world.get("campaign", campaign).pk if campaign else "", "team_name": "暗访组", "notes": ""}
+    return body
+
+
+def department_body(world, persona, kwargs):
+    return {"name": "新进驻部门", "active": "on"}
+
+
 def staff_body(world, persona, kwargs):
     return {"name": "新同事", "badge_number": "N-77", "department": "", "window": "", "post": "window_staff",
             "phone": "", "backup": "", "active": "on"}
@@ -191,7 +250,7 @@ def today_is(**values):
 class UrlCase:
     name: str
     methods: tuple[str, ...]
-    variants: dict  # label → (URL kwargs {argument: variant}, {persona: outcome})
+    variants: dict  # label → (URL kwargs {argument: variant}, {persona: outcome}[, POST body of this variant])
     body: object = None  # (world, persona, kwargs) → POST data
     query: object = None  # (world) → query string
     subject: str | None = None  # the argument whose object decides 404 or 403 (the first one)
@@ -224,6 +283,21 @@ CASES = [
     # Registry
     case("hall_list", "get", **alone(ok(*(SIGNED - {"unassigned"})))),
     *[case("hall_detail", "get", **{v: ({"hall": v}, ok(*VISIBLE["hall"][v]))}) for v in ("a", "a2", "b")],
+    case("hall_create", "get post", body=hall_body, **alone(ok("office", "office_b", "office_p", "sysadmin"))),
+    # A region outside one's own is refused with a message on the form; nothing is saved.
+    case("hall_create", "post", elsewhere=({}, {**ok("office_b", "office_p", "sysadmin"), **noop("office")},
+                                           hall_in_city_b)),
+    case("hall_edit", "get post", body=hall_body, **{v: ({"hall": v}, ok(*KEEPERS[v])) for v in ("a", "a2", "b")}),
+    # Moving hall a to city B: the province's office and the system administrator may; city A's office
+    # may not (outside its region), nor the hall's manager (the region is fixed for them).
+    case("hall_edit", "post", moved_out=({"hall": "a"}, {**ok("office_p", "sysadmin"), **noop("office", "manager")},
+                                         hall_in_city_b)),
+    case("department_create", "get post", body=department_body,
+         **{v: ({"hall": v}, ok(*KEEPERS[v])) for v in ("a", "a2", "b")}),
+    case("department_edit", "get post", body=department_body,
+         a=({"hall": "a", "department": "a"}, ok(*KEEPERS["a"])),
+         b=({"hall": "b", "department": "b"}, ok(*KEEPERS["b"])),
+         mismatched=({"hall": "a", "department": "b"}, status(404, *KEEPERS["a"]))),
     case("window_create", "get post", body=window_body,
          **{v: ({"hall": v}, ok(*KEEPERS[v])) for v in ("a", "a2", "b")}),
     case("window_edit", "get post", body=window_body,
@@ -247,11 +321,23 @@ CASES = [
     case("self_inspection_create", "get post", body=lambda w, p, k: finding_form(w),
          a=({"hall": "a"}, ok("manager")), a2=({"hall": "a2"}, ok("manager_2")), b=({"hall": "b"}, {})),
     case("visit_list", "get", **alone(ok("inspector", "inspector_other", "office", "office_b", "office_p", "auditor"))),
-    case("visit_create", "get post",
-         body=lambda w, p, k: {"hall": w.get("hall", "a").pk, "mode": "undercover",
-                               "started_at": _local(timezone.now() - datetime.timedelta(minutes=30)),
-                               "campaign": "", "team_name": "暗访组", "notes": ""},
-         **alone(ok("inspector", "inspector_other"))),
+    case("visit_create", "get post", body=visit_body(), **alone(ok("inspector", "inspector_other"))),
+    # Within a campaign that covers hall a (city A's, the province's); city B's is not offered them.
+    case("visit_create", "post",
+         in_campaign=({}, ok("inspector", "inspector_other"), visit_body("a")),
+         in_province_campaign=({}, ok("inspector", "inspector_other"), visit_body("p")),
+         in_campaign_elsewhere=({}, noop("inspector", "inspector_other"), visit_body("b"))),
+    # Campaigns: everyone with business records reads those that reach them; offices open and change
+    # them within their own region.
+    case("campaign_list", "get", **alone(ok(*BUSINESS))),
+    case("campaign_create", "get post", body=campaign_body, **alone(ok("office", "office_b", "office_p"))),
+    case("campaign_create", "post",
+         elsewhere=({}, {**ok("office_b", "office_p"), **noop("office")}, campaign_reaching_city_b)),
+    case("campaign_edit", "get post", body=campaign_body,
+         a=({"campaign": "a"}, ok("office", "office_p")), p=({"campaign": "p"}, ok("office_p")),
+         b=({"campaign": "b"}, ok("office_b", "office_p"))),
+    case("campaign_edit", "post",
+         a_widened=({"campaign": "a"}, {**ok("office_p"), **noop("office")}, campaign_reaching_city_b)),
     *[case("visit_detail", "get", **{v: ({"visit": v}, ok(*VISIBLE["visit"][v]))})
       for v in ("undercover_a", "open_a", "visit_b")],
     case("visit_end", "post", **{v: ({"visit": v}, ok("inspector") if v != "visit_b" else {})
@@ -400,7 +486,7 @@ def merged_cases():
 # --- Running one case -----------------------------------------------------------------------------
 
 def expected(url_case: UrlCase, variant: str, persona: str):
-    kwargs, decided = url_case.variants[variant]
+    kwargs, decided, *_body = url_case.variants[variant]
     if persona in decided:
         return decided[persona]
     if persona == "anonymous":
@@ -444,7 +530,8 @@ def run(client, world, url_case: UrlCase, variant: str, persona: str, method: st
     """Make the request and say what differs from the decision (empty when all is as decided)."""
     from django.urls import reverse
 
-    kwargs, _decided = url_case.variants[variant]
+    kwargs, _decided, *variant_body = url_case.variants[variant]
+    body = variant_body[0] if variant_body else url_case.body
     arguments = {name: world.get(name, value).pk for name, value in kwargs.items()}
     url = reverse(url_case.name, kwargs=arguments or None)
     if url_case.query:
@@ -453,7 +540,7 @@ def run(client, world, url_case: UrlCase, variant: str, persona: str, method: st
     client.logout()
     if user is not None:
         client.force_login(user)
-    data = url_case.body(world, persona, kwargs) if (method == "post" and url_case.body) else {}
+    data = body(world, persona, kwargs) if (method == "post" and body) else {}
     if url_case.name == "password_change" and method == "post":
         data = {"old_password": PASSWORD, "new_password1": "Nn3w-Passw0rd!", "new_password2": "Nn3w-Passw0rd!"}
     before = fingerprint(world, kwargs, persona)

@@ -9,6 +9,8 @@ the manager of hall a2 (a second hall's manager); the offices of city A, of city
 region's office) and of the province; city A's auditor; the system and security
 administrators; an account with no role; and the anonymous visitor.
 
+Campaigns: ``a`` for city A (by its office), ``p`` for the province, ``b`` for city B.
+
 Objects are named by what they stand for (``objects["finding"]["submitted_uc"]`` is a
 submitted undercover finding of hall a, under embargo). Made directly, for speed.
 """
@@ -232,10 +234,11 @@ def build() -> World:
     world.add("calendaryear", "a", _calendar_year())
     world.add("deadlinerule", "a", DeadlineRule.objects.create(category=category("C02"), severity="severe",
                                                                kind="deadline", working_days=5))
-    campaign = Campaign.objects.create(name="专项行动", issuer="市作风办", start_date=today, end_date=today,
-                                       created_by=p["office"])
-    campaign.regions.set([city_a])
-    world.add("campaign", "a", campaign)
+    for variant, region, author in (("a", city_a, "office"), ("p", province, "office_p"), ("b", city_b, "office_b")):
+        campaign = Campaign.objects.create(name=f"专项行动{variant}", issuer="作风办", start_date=today,
+                                           end_date=today, created_by=p[author])
+        campaign.regions.set([region])
+        world.add("campaign", variant, campaign)
 
     # Everyone has something unread, so that marking it read changes something.
     for name in PERSONAS[1:]:
