@@ -16,7 +16,7 @@ from circulars.exports import CircularExporter
 from circulars.word import write_docx
 from inspections import services as finding_services
 from inspections.models import Finding, Visit
-from registry.models import Role
+from registry.models import Role, ServiceHall
 from tests.factories import DepartmentFactory, HallFactory, UserFactory, WindowFactory, category
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +89,15 @@ SEED = [
 # (齐齐哈尔市政府办公大楼内市公安局出入境接待大厅, not the registry's name of the hall), and says the
 # five firms as "3家锅炉厂和2家安装公司", where the composed sentence adds "（中介或被推荐企业数量 5 家）".
 REWRITTEN = {"齐齐哈尔市公安局出入境接待大厅", "海林市市场监督管理局特种设备检验所"}
+# The units of the seed that are not halls, by their type (the rest are halls).
+K = ServiceHall.Kind
+KINDS = {
+    "省公路局办公室": K.AGENCY_OFFICE, "汤原县邮政局": K.STATIONED_WINDOW,
+    "海林市市场监督管理局特种设备检验所": K.SERVICE_INSTITUTION, "宁安市市场监督管理局特种设备安全监察股": K.AGENCY_OFFICE,
+    "省粮食交易市场股份有限公司": K.ENTERPRISE_DESK, "海林市人力资源和社会保障局劳动监察大队": K.ENFORCEMENT_BRIGADE,
+    "哈尔滨市松北区国税局办税大厅": K.TAX, "哈尔滨市道外区社会保障服务中心": K.SOCIAL_SECURITY,
+    "齐齐哈尔市不动产登记交易中心": K.REAL_ESTATE, "齐齐哈尔市公安局出入境接待大厅": K.POLICE,
+}
 TALLY = "据悉，目前通报中涉及的部门和单位共有41名相关领导和工作人员已被追究责任。"
 
 
@@ -102,7 +111,8 @@ def entered(regions, taxonomy):
     started = timezone.now() - datetime.timedelta(hours=3)
     for _heading, cases in SEED:
         for unit, department, windows, code, facts, sentence in cases:
-            hall = halls.get(unit) or halls.setdefault(unit, HallFactory(name=unit, region=province))
+            hall = halls.get(unit) or halls.setdefault(unit, HallFactory(
+                name=unit, region=province, kind=KINDS.get(unit, ServiceHall.Kind.GOVERNMENT_CENTRE)))
             visit = visits.get(unit) or visits.setdefault(unit, finding_services.visit_start(
                 actor=inspector, hall=hall, mode=Visit.Mode.UNDERCOVER, started_at=started, team_name="省作风办暗访组"))
             dept = DepartmentFactory(hall=hall, name=department) if department else None
