@@ -114,7 +114,7 @@ def entries_follow_findings(circular: Circular, findings: list[Finding]):
 @transaction.atomic
 def circular_publish(*, actor, circular: Circular, today: datetime.date | None = None) -> Circular:
     """One transaction: the findings become published (visible to the halls), their ledger items open."""
-    circular = Circular.objects.select_for_update().select_related("region").get(pk=circular.pk)
+    circular = Circular.objects.select_for_update(of=("self",)).select_related("region").get(pk=circular.pk)
     require(actor, "circular.publish", circular)
     if circular.status != Circular.Status.DRAFT:
         raise ValidationError(_("这份通报已经发布过了。"))

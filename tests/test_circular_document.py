@@ -13,7 +13,7 @@ from docx.shared import Mm, Pt
 
 from circulars import services as circular_services
 from circulars.document import compose_sentence, document_of
-from circulars.models import Circular, CircularEntry, CircularSection
+from circulars.models import Circular, CircularEntry, CircularSection, NumberLock
 from circulars.word import CHARS_PER_LINE, LINES_PER_PAGE, write_docx
 from inspections.models import Finding
 from rectification.models import Accountability
@@ -245,3 +245,51 @@ class TestTheWordDocument:
         write_docx(document_of(_draft(office, regions, confirmed)), out)
         out.seek(0)
         assert Document(out).styles["公文-正文"].font.size == Pt(15)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_offices_publishing_at_once_get_consecutive_numbers(office, regions, confirmed, monkeypatch):
+    """On PostgreSQL two threads publish at the same moment (each in its own connection and
+    transaction; the second waits on the issuer's lock row). Each one dwells after taking its
+    number, so that without the lock both would take 1号. SQLite writes one transaction at a
+    time anyway, so there they publish one after the other, through the same code."""
+    import threading
+    import time
+
+    from django.db import connection, connections
+
+    from circulars import document
+
+    build = document.build
+
+    def slow_build(circular):
+        time.sleep(0.5)  # holding the number, not yet committed
+        return build(circular)
+
+    monkeypatch.setattr(circular_services.document, "build", slow_build)
+
+    drafts = [_draft(office, regions, [f]) for f in (confirmed[0], confirmed[2])]  # two visits: no lock shared
+    NumberLock.objects.create(issuer_code="佳作整办", year=2026)  # as after this issuer's first circular
+    start, errors = threading.Barrier(2), []
+
+    def publish(draft):
+        try:
+            start.wait(timeout=10)
+            circular_services.circular_publish(actor=office, circular=draft)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    if connection.vendor == "postgresql":
+        threads = [threading.Thread(target=publish, args=(draft,)) for draft in drafts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    else:
+        start = threading.Barrier(1)
+        for draft in drafts:
+            publish(draft)
+    assert not errors
+    assert sorted(Circular.objects.values_list("doc_number", flat=True)) == ["佳作整办〔2026〕1号", "佳作整办〔2026〕2号"]
