@@ -189,6 +189,23 @@ class TestBadFiles:
         self._refused(hall_manager, SimpleUploadedFile("a.xlsx", b"ID,Name\n1,x\n"), "不是 Excel")
         self._refused(hall_manager, SimpleUploadedFile("a.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100), "不是 Excel")
 
+    SAVE_AS = "在Excel中打开它，“另存为”→“Excel 工作簿(*.xlsx)”"
+
+    @pytest.mark.parametrize("name,content,kind", [
+        ("台账.csv", "系统编号,整改措施\n1,调整排班\n".encode("gb18030"), "CSV 文本文件"),
+        ("台账.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "旧版 Excel（.xls）"),
+        # An .xls renamed .xlsx is still told apart by its content.
+        ("台账.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "旧版 Excel（.xls）"),
+    ])
+    def test_a_csv_or_xls_is_told_how_to_save_as_xlsx(self, client, hall_manager, name, content, kind):
+        self._refused(hall_manager, SimpleUploadedFile(name, content), kind)
+        self._refused(hall_manager, SimpleUploadedFile(name, content), self.SAVE_AS)
+        client.force_login(hall_manager)
+        response = client.post(reverse("ledger_import"), {"file": SimpleUploadedFile(name, content)}, follow=True)
+        page = response.content.decode()
+        assert kind in page and "“另存为”→“Excel 工作簿(*.xlsx)”" in page
+        assert not ImportBatch.objects.exists()
+
     def test_too_big(self, hall_manager, settings, client, ledger):
         settings.IMPORT_MAX_MB = 0
         self._refused(hall_manager, _upload(_exported_ledger(client, hall_manager)), "超过 0 MB")
