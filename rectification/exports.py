@@ -28,6 +28,7 @@ from core.exporting import (
 from inspections.models import Finding
 from inspections.scope import HALL_SIDE_Q
 from rectification.models import (
+    ITEM_TRANSITIONS,
     PROVISIONAL_LABEL,
     WORKING_STATUSES,
     ProgressEntry,
@@ -38,9 +39,25 @@ from rectification.models import (
 from registry.models import Window
 
 
-def status_labels() -> tuple[str, ...]:
-    """The status names as the ledger file carries them: always Chinese (see inspections.exporting)."""
-    return tuple(choice_labels(RectificationItem.Status.choices).values())
+# The one status a unit sets in its ledger file: it asks for close-out (rectification.imports).
+LEDGER_SET_STATUS = RectificationItem.Status.CLOSURE_REQUESTED
+
+
+def ledger_status_choices() -> tuple[str, ...]:
+    """The 状态 drop-down: what a unit may choose in the file, as Chinese labels.
+
+    Each row's own list (its status and 申请销号 where allowed) would need one
+    validation range per row, hundreds of thousands in a large ledger. So the
+    one list offers the statuses a unit may keep while it works on an item —
+    those from which ITEM_TRANSITIONS lets it ask for close-out (已交办, 整改中)
+    — and the one it may set, 申请销号; never the office's 待下发 or 已销号. A
+    row already 申请销号 or 已销号 keeps its value (Excel checks only what is
+    typed or picked there), and the import reads a cell left as exported as
+    no change; one picked wrongly is refused with the reason.
+    """
+    labels = choice_labels(RectificationItem.Status.choices)
+    kept = [status for status in RectificationItem.Status if LEDGER_SET_STATUS in ITEM_TRANSITIONS.get(status, ())]
+    return tuple(labels[status] for status in [*kept, LEDGER_SET_STATUS])
 
 
 
@@ -80,7 +97,7 @@ LEDGER_COLUMNS = [
     Column(L.CATEGORY, 16), Column(L.DESCRIPTION, 40), Column(L.KIND, 10), Column(L.MEASURES, 36),
     Column(L.RESPONSIBLE_UNIT, 18), Column(L.LEADER, 10), Column(L.PERSON, 10), Column(L.DEADLINE, 12, "date"),
     Column(L.PROGRESS, 36), Column(L.PROGRESS_DATE, 12, "date"), Column(L.COMPLETION, 30), Column(L.PROOF, 24), Column(L.REVISIT, 12),
-    Column(L.STATUS, 11, choices=status_labels()), Column(L.CLOSED, 8), Column(L.CLOSED_ON, 12, "date"),
+    Column(L.STATUS, 11, choices=ledger_status_choices()), Column(L.CLOSED, 8), Column(L.CLOSED_ON, 12, "date"),
     Column(L.CLOSED_BY, 10), Column(L.NOTES, 14),
 ]
 # What a unit fills in and the import reads back.
