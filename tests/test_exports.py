@@ -125,6 +125,8 @@ class TestLedgerAndLists:
         [validation] = ws.data_validations.dataValidation
         assert validation.formula1 == '"已交办,整改中,申请销号"'
         assert str(validation.sqref).startswith(f"{letter}4:{letter}")
+        # The stamp of what each row said is the last column, hidden like the id.
+        assert headers[-1] == "导出核对" and ws.column_dimensions[get_column_letter(len(headers))].hidden
 
     def test_filtered_findings_export_has_exactly_the_filtered_rows(self, client, office, findings):
         client.force_login(office)
