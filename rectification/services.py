@@ -648,8 +648,13 @@ def _check_transition(item: RectificationItem, to: str):
 
 
 def _move(item: RectificationItem, to: str):
-    """The one way an item's status changes: along ITEM_TRANSITIONS, or not at all."""
+    """The one way an item's status changes: along ITEM_TRANSITIONS, or not at all.
+
+    Reopening a closed item (a failed revisit) ends its close-out: 销号日期 and 核销人 describe
+    the current close-out only, and the earlier one stays in the item's history."""
     _check_transition(item, to)
+    if item.status == Status.CLOSED and to != Status.CLOSED:
+        item.closed_on, item.closed_by = None, None
     item.status = to
 
 

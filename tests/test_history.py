@@ -164,6 +164,6 @@ def test_history_entries_read_in_words(office, inspector, ledger):
     assert len(queries) == 1  # the users named (核销人), at once
     said = [f"{c['field']}：{c['old']} → {c['new']}" for entry in entries for c in entry["changes"]]
     for line in ("需问责：否 → 是", "状态：申请销号 → 已销号", "状态：已销号 → 整改中", f"核销人：— → {office}",
-                 f"销号日期：— → {today.isoformat()}", f"最近回访日期：— → {today.isoformat()}",
+                 f"核销人：{office} → —", f"销号日期：— → {today.isoformat()}", f"最近回访日期：— → {today.isoformat()}",
                  f"整改时限：{before.isoformat()} → {(before + datetime.timedelta(days=5)).isoformat()}"):
         assert line in said, (line, said)
