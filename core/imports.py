@@ -4,6 +4,10 @@ An app's import has two functions: ``parse(upload) -> Preview`` reads the
 file, checks every row (reason, row and column in Chinese) and stores the
 rows it would apply as an ``ImportBatch``; ``apply(batch)`` writes all of it
 in one transaction, or nothing. These pages are the same for every import.
+
+Besides the changes and the errors, a preview may list the cells someone
+edited that the import will leave as they are, each with its reason
+(``skipped``): nothing in the file is dropped without saying so.
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +27,7 @@ class Preview:
     changes: list[dict] = field(default_factory=list)  # {"row", "label", "fields": [(column, old, new)]}
     errors: list[RowError] = field(default_factory=list)
     unchanged: int = 0
+    skipped: list[RowError] = field(default_factory=list)  # edited cells the import leaves as they are, and why
 
 
 def own_batch(*, user, pk, kind) -> ImportBatch:
@@ -44,12 +49,14 @@ def upload_page(request, *, parse, template_context, preview_url):
             else:
                 if preview.batch is not None and preview.changes:
                     return redirect(*preview_url(preview.batch))
-                if preview.batch is not None:
+                if preview.batch is not None and preview.skipped:
+                    messages.info(request, _("没有需要导入的修改；文件中改动的以下内容不会导入。"))
+                elif preview.batch is not None:
                     messages.info(request, _("文件与系统中的内容一致，没有需要更新的内容。"))
     return render(request, "core/import.html", {**template_context, "preview": preview})
 
 
-def preview_page(request, batch, *, parse_again, apply, done_url, title):
+def preview_page(request, batch, *, parse_again, apply, done_url, title, skipped=None):
     if request.method == "POST":
         if batch.applied_at:
             messages.info(request, _("这个文件已经导入过了。"))
@@ -61,5 +68,7 @@ def preview_page(request, batch, *, parse_again, apply, done_url, title):
         else:
             messages.success(request, _("导入完成，更新了 %(n)d 行。") % {"n": changed})
             return redirect(done_url)
-    return render(request, "core/import_preview.html", {"batch": batch, "title": title, "rows": batch.rows,
-                                                         "preview": parse_again(batch)})
+    return render(request, "core/import_preview.html", {
+        "batch": batch, "title": title, "rows": batch.rows, "preview": parse_again(batch),
+        "skipped": skipped(batch) if skipped is not None else [],
+    })

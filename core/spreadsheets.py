@@ -53,11 +53,27 @@ class Table:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _check_container(data: bytes):
+# An Excel 97–2003 workbook (.xls), and WPS's own .et, are OLE2 compound files.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _not_xlsx(name: str, data: bytes) -> str:
+    """Why the file is not an .xlsx, and how to make one of it: people keep .csv and .xls files
+    and cannot tell them apart from an .xlsx by their icon."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    how = _("请在Excel中打开它，“另存为”→“Excel 工作簿(*.xlsx)”，再上传另存的文件（WPS 表格：“另存为”→“Excel 文件(*.xlsx)”）。")
+    if data.startswith(OLE2_MAGIC) or suffix in ("xls", "et"):
+        return _("这是旧版 Excel（.xls）或 WPS 表格格式的文件，不是 Excel 工作簿（.xlsx），无法导入。") + how
+    if suffix in ("csv", "txt"):
+        return _("这是 CSV 文本文件，不是 Excel 工作簿（.xlsx），无法导入。") + how
+    return _("这不是 Excel 工作簿（.xlsx）文件，无法导入。如果它是 .xls、.csv 或 WPS 格式：") + how
+
+
+def _check_container(data: bytes, name: str = ""):
     if len(data) > settings.IMPORT_MAX_MB * 1024 * 1024:
         raise SpreadsheetRefused(_("文件超过 %(mb)d MB，请拆分后再导入。") % {"mb": settings.IMPORT_MAX_MB})
     if not data.startswith(b"PK\x03\x04"):
-        raise SpreadsheetRefused(_("这不是 Excel（.xlsx）文件。如果是 .xls 或 WPS 格式，请先另存为 .xlsx。"))
+        raise SpreadsheetRefused(_not_xlsx(name, data))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -65,7 +81,7 @@ def _check_container(data: bytes):
         raise SpreadsheetRefused(_("文件已损坏，无法打开。")) from None
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise SpreadsheetRefused(_("这不是 Excel（.xlsx）文件。"))
+        raise SpreadsheetRefused(_not_xlsx(name, data))
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED or any(m.compress_size and m.file_size / m.compress_size > MAX_RATIO for m in members):
         raise SpreadsheetRefused(_("文件内容异常（解压后过大），已拒绝导入。"))
@@ -78,7 +94,7 @@ def _check_container(data: bytes):
 
 def open_workbook(upload):
     data = upload.read()
-    _check_container(data)
+    _check_container(data, getattr(upload, "name", "") or "")
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken workbook

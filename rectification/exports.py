@@ -1,7 +1,10 @@
 """Excel exports of the ledger, accountability and statistics (framework: core.exporting).
 
 The ledger's columns are declared once here and serve the export, the
-import (``rectification.imports``) and the import template.
+import (``rectification.imports``) and the import template. The ledger goes
+out to the units and comes back filled in, so each of its rows also carries
+what it said when it was written (``L.CHECK``, core.roundtrip): the import
+tells the cells a unit edited from those it left alone.
 """
 
 import datetime
@@ -11,10 +14,11 @@ from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from core import roundtrip
 from core.exporting import (
     Column,
     Exporter,
@@ -27,7 +31,9 @@ from core.exporting import (
 )
 from inspections.models import Finding
 from inspections.scope import HALL_SIDE_Q
+from inspections.services.evidence import download_for
 from rectification.models import (
+    ITEM_TRANSITIONS,
     PROVISIONAL_LABEL,
     WORKING_STATUSES,
     ProgressEntry,
@@ -37,10 +43,25 @@ from rectification.models import (
 )
 from registry.models import Window
 
+# The one status a unit sets in its ledger file: it asks for close-out (rectification.imports).
+LEDGER_SET_STATUS = RectificationItem.Status.CLOSURE_REQUESTED
 
-def status_labels() -> tuple[str, ...]:
-    """The status names as the ledger file carries them: always Chinese (see inspections.exporting)."""
-    return tuple(choice_labels(RectificationItem.Status.choices).values())
+
+def ledger_status_choices() -> tuple[str, ...]:
+    """The 状态 drop-down: what a unit may choose in the file, as Chinese labels.
+
+    Each row's own list (its status and 申请销号 where allowed) would need one
+    validation range per row, hundreds of thousands in a large ledger. So the
+    one list offers the statuses a unit may keep while it works on an item —
+    those from which ITEM_TRANSITIONS lets it ask for close-out (已交办, 整改中)
+    — and the one it may set, 申请销号; never the office's 待下发 or 已销号. A
+    row already 申请销号 or 已销号 keeps its value (Excel checks only what is
+    typed or picked there), and the import reads a cell left as exported as
+    no change; one picked wrongly is refused with the reason.
+    """
+    labels = choice_labels(RectificationItem.Status.choices)
+    kept = [status for status in RectificationItem.Status if LEDGER_SET_STATUS in ITEM_TRANSITIONS.get(status, ())]
+    return tuple(labels[status] for status in [*kept, LEDGER_SET_STATUS])
 
 
 
@@ -72,6 +93,7 @@ class L:
     CLOSED_ON = "销号日期"
     CLOSED_BY = "核销人"
     NOTES = "备注"
+    CHECK = "导出核对"
 
 
 LEDGER_COLUMNS = [
@@ -80,11 +102,51 @@ LEDGER_COLUMNS = [
     Column(L.CATEGORY, 16), Column(L.DESCRIPTION, 40), Column(L.KIND, 10), Column(L.MEASURES, 36),
     Column(L.RESPONSIBLE_UNIT, 18), Column(L.LEADER, 10), Column(L.PERSON, 10), Column(L.DEADLINE, 12, "date"),
     Column(L.PROGRESS, 36), Column(L.PROGRESS_DATE, 12, "date"), Column(L.COMPLETION, 30), Column(L.PROOF, 24), Column(L.REVISIT, 12),
-    Column(L.STATUS, 11, choices=status_labels()), Column(L.CLOSED, 8), Column(L.CLOSED_ON, 12, "date"),
-    Column(L.CLOSED_BY, 10), Column(L.NOTES, 14),
+    Column(L.STATUS, 11, choices=ledger_status_choices()), Column(L.CLOSED, 8), Column(L.CLOSED_ON, 12, "date"),
+    Column(L.CLOSED_BY, 10), Column(L.NOTES, 14), Column(L.CHECK, 10, hidden=True),
 ]
 # What a unit fills in and the import reads back.
 LEDGER_EDITABLE = (L.MEASURES, L.LEADER, L.PERSON, L.PROGRESS, L.PROGRESS_DATE, L.COMPLETION, L.PROOF, L.STATUS)
+
+# 佐证材料 holds the unit's own words (proof_notes) and, on a line of its own, the proof files
+# uploaded with its progress in the system. The import reads the words back; the files are
+# uploaded on the item's page, never through the file.
+PROOF_FILES_PREFIX = "系统中已上传："
+
+
+def proof_cell(notes: str, files: list[str]) -> str:
+    listed = PROOF_FILES_PREFIX + "；".join(files) if files else ""
+    return "\n".join(part for part in (notes, listed) if part)
+
+
+def split_proof_cell(text: str) -> tuple[str, str]:
+    """A 佐证材料 cell (canonical text) → the unit's words and the line listing the files."""
+    lines = text.split("\n")
+    files = [line for line in lines if line.strip().startswith(PROOF_FILES_PREFIX)]
+    notes = [line for line in lines if not line.strip().startswith(PROOF_FILES_PREFIX)]
+    return "\n".join(notes).strip(), "\n".join(line.strip() for line in files)
+
+
+# What the round trip compares (core.roundtrip), in the order of the row's fingerprints: every
+# column but the row's id, its running number and the stamp itself; 佐证材料 as its two parts,
+# the words under L.PROOF and the files under PROOF_FILES.
+PROOF_FILES = "佐证材料·已上传文件"
+_STAMPED = [(index, column) for index, column in enumerate(LEDGER_COLUMNS)
+            if column.title not in (L.ID, L.NUMBER, L.CHECK)]
+STAMPED_KEYS = (*(column.title for _index, column in _STAMPED), PROOF_FILES)
+STAMPED_COLUMNS = {key: key for key in STAMPED_KEYS} | {PROOF_FILES: L.PROOF}  # key → the column it is in
+
+
+def stamped_texts(row: list) -> list[str]:
+    """A ledger row (LEDGER_COLUMNS order) → the canonical texts of STAMPED_KEYS."""
+    texts, files = [], ""
+    for index, column in _STAMPED:
+        text = roundtrip.canonical(row[index], column.kind)
+        if column.title == L.PROOF:
+            text, files = split_proof_cell(text)
+        texts.append(text)
+    texts.append(files)
+    return texts
 
 
 # What the ledger reads: each item with each of its findings (one row per pair), in ledger order.
@@ -164,8 +226,35 @@ def _circular_numbers(finding_ids: list[int]) -> dict[int, list[str]]:
     return grouped(pair for lookup in CIRCULAR_NUMBERS for pair in lookup(finding_ids))
 
 
-def ledger_rows(items: QuerySet) -> Iterator[list]:
-    """One row per item in LEDGER_COLUMNS order; a few queries per thousand items."""
+def _proof_files(item_ids: list[int], viewer) -> dict[int, list[str]]:
+    """Each item's proof files by the name the viewer knows them by (what their download is
+    called: inspections.services.evidence.download_for), leaving out those the viewer gets
+    nothing of; without a viewer (a server command), by their neutral codes. Oldest first."""
+    links = (
+        ProgressEntry.proof.through.objects.filter(progressentry__item_id__in=item_ids)
+        .select_related("evidence__hall__region").annotate(item_id=F("progressentry__item_id"))
+        .order_by("progressentry__date", "progressentry_id", "evidence_id")
+    )
+    names: dict[int, list[str]] = {}
+    for link in links:
+        if viewer is None:
+            name = link.evidence.code
+        else:
+            served = download_for(viewer, link.evidence)
+            if served is None:
+                continue
+            name = served.filename
+        names.setdefault(link.item_id, []).append(name)
+    return names
+
+
+def ledger_rows(items: QuerySet, viewer=None) -> Iterator[list]:
+    """One row per item in LEDGER_COLUMNS order, as ``viewer`` may see it; a few queries per
+    thousand items.
+
+    The close-out (是否销号, 销号日期, 核销人) is the current one: an item reopened after
+    its close-out (a failed revisit) shows none; the earlier one stays in its history.
+    """
     kinds, statuses = choice_labels(RectificationKind.choices), choice_labels(RectificationItem.Status.choices)
     sources, verdicts = choice_labels(Finding.Source.choices), choice_labels(Revisit.Verdict.choices)
     size = rows_per_chunk()
@@ -174,18 +263,22 @@ def ledger_rows(items: QuerySet) -> Iterator[list]:
     number = 0
     for chunk in in_chunks(by_item, size):
         circulars = _circular_numbers([f.id for _item, mine in chunk for f in mine])
+        files = _proof_files([item[0] for item, _mine in chunk], viewer)
         for item, mine in chunk:
             (pk, hall, department, kind, measures, leader, person, deadline, estimated, completion, proof, status, closed_on,
              closer_name, closer_username, progress_text, progress_date, verdict) = item
             number += 1
-            yield [
+            closed = status == RectificationItem.Status.CLOSED
+            row = [
                 pk, number, RectificationItem.code_for(pk), *_finding_cells(mine, hall, circulars, sources),
                 kinds.get(kind, kind), measures, department or hall, leader, person, deadline,
-                progress_text or "", progress_date, completion, proof,
+                progress_text or "", progress_date, completion, proof_cell(proof, files.get(pk, ())),
                 verdicts[verdict] if verdict else "", statuses.get(status, status),
-                "是" if status == RectificationItem.Status.CLOSED else "否", closed_on,
-                closer_name or closer_username or "", ESTIMATED_NOTE if estimated else "",
+                "是" if closed else "否", closed_on if closed else None,
+                (closer_name or closer_username or "") if closed else "", ESTIMATED_NOTE if estimated else "",
             ]
+            row.append(roundtrip.stamp(pk, stamped_texts(row)))
+            yield row
 
 
 # 备注 of an item whose deadline was counted through a year not yet announced.
@@ -195,18 +288,19 @@ ESTIMATED_NOTE = f"整改时限为{PROVISIONAL_LABEL}：该年放假安排公布
 @dataclass
 class LedgerExporter(Exporter):
     queryset: QuerySet | None = None
+    viewer: object = None  # whose ledger it is: the proof files are named as they know them
     title: str = "整改台账"
     sheet_name: str = "整改台账"
     columns: list[Column] = field(default_factory=lambda: list(LEDGER_COLUMNS))
 
     def __post_init__(self):
-        self.subtitle = f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}    请勿修改“系统编号”列和表头"
+        self.subtitle = f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}    请勿修改表头和隐藏的“系统编号”“导出核对”两列"
 
     def count(self):
         return self.queryset.count()
 
     def rows(self):
-        return ledger_rows(self.queryset)
+        return ledger_rows(self.queryset, self.viewer)
 
 
 @dataclass

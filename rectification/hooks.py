@@ -13,7 +13,7 @@ from rectification import calendar, exports, scope, selectors, views
 EVIDENCE_OWNERS.append(scope.evidence_of_items_q)
 FINDING_SECTIONS.append(views.finding_section)
 register_export("ledger", lambda user, params: exports.LedgerExporter(
-    queryset=selectors.ledger(user=user, params=params).qs))
+    queryset=selectors.ledger(user=user, params=params).qs, viewer=user))
 register_export("accountability", lambda user, params: exports.AccountabilityExporter(
     queryset=selectors.accountability_list(user=user, params=params).qs))
 request_started.connect(calendar.recheck, dispatch_uid="rectification.calendar.recheck")

@@ -27,4 +27,5 @@ def ledger_import_preview(request, batch):
         request, batch, parse_again=lambda b: imports.ledger_changes(user=request.user, batch=b), done_url="ledger",
         title=_("导入填报的整改台账"),
         apply=lambda b: imports.apply_ledger(user=request.user, batch=b),
+        skipped=lambda b: imports.ledger_skipped(batch=b),
     )

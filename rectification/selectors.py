@@ -8,13 +8,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.history import history_entries, history_records
 from inspections.models import Finding
-from inspections.scope import findings_visible_to
+from inspections.scope import evidence_visible_to, findings_visible_to
+from inspections.selectors import evidence_as_seen, person_as_seen
 from rectification.calendar import due_soon_horizon, working_days_left
 from rectification.filters import AccountabilityFilter, LedgerFilter
-from rectification.models import WORKING_STATUSES, Notification, RectificationItem
+from rectification.models import WORKING_STATUSES, Notification, RectificationItem, Revisit
 from rectification.scope import accountability_visible_to, items_visible_to
-from registry.models import Staff
+from registry.models import Staff, User
 
 Status = RectificationItem.Status
 
@@ -76,6 +78,105 @@ def item_for_user(*, user, pk) -> RectificationItem:
         pk=pk,
     )
 
+
+
+# --- An item's page: what happened to it, as the viewer may know it -------------------------
+# Every list below is read in a fixed number of queries, however many entries, revisits and
+# close-outs the item has had (tests/test_ledger_pages.py counts them).
+
+def _evidence_for(user):
+    """The evidence the user may see (inspections.scope), with what download_for and the policy
+    read of each piece."""
+    return evidence_visible_to(user).select_related("hall__region")
+
+
+def item_progress(*, user, item) -> list:
+    """Progress entries, oldest first, each with ``shown_author`` and ``shown_proof``
+    (evidence_as_seen: what the viewer gets of each file, under which name)."""
+    progress = list(item.progress.select_related("author").prefetch_related(
+        Prefetch("proof", queryset=_evidence_for(user))))
+    for entry in progress:
+        entry.shown_author = person_as_seen(user, entry.author)
+        entry.shown_proof = evidence_as_seen(user, entry.proof.all())
+    return progress
+
+
+def item_revisits(*, user, item) -> list[Revisit]:
+    """Revisits, newest first: date, verdict and observation, ``shown_inspector`` (the hall side
+    never learns who inspected: the team or organisation stands in, person_as_seen) and
+    ``shown_evidence`` (a photo as its clean copy under a neutral name, other files once shared)."""
+    revisits = list(item.revisits.select_related("inspector").prefetch_related(
+        Prefetch("evidence", queryset=_evidence_for(user))))
+    for revisit in revisits:
+        revisit.shown_inspector = person_as_seen(user, revisit.inspector)
+        revisit.shown_evidence = evidence_as_seen(user, revisit.evidence.all())
+    return revisits
+
+
+@dataclass(frozen=True)
+class StoryEvent:
+    """One step in an item's life, in words: when, who (as the viewer may know them), what."""
+
+    when: datetime.datetime
+    who: str
+    text: str
+    kind: str  # the status it led to: the page colours by it
+
+
+def item_story(*, user, item, records: list, revisits: list[Revisit]) -> list[StoryEvent]:
+    """The item's status changes from its history, oldest first, each said in words: 交办, 开始整改,
+    申请销号, 销号 (with its date and who approved it), and what reopened it — a revisit's verdict
+    or a returned request. A close-out that a failed revisit undid stays here, as history; the
+    page shows a close-out as current only while the item is closed."""
+    Status = RectificationItem.Status
+    closers = User.objects.in_bulk({r.closed_by_id for r in records if r.closed_by_id})
+    negative = {r.date: r for r in revisits if r.is_negative}
+    events = []
+    for previous, record in zip([None, *records], records, strict=False):
+        if previous is not None and previous.status == record.status:
+            continue
+        was, now = (previous.status if previous else None), record.status
+        reopened_by = negative.get(record.last_revisit_on) if (
+            previous is not None and record.last_revisit_on != previous.last_revisit_on) else None
+        if previous is None and now == Status.PREPARED:
+            text = _("登记整改事项，待通报发布后下发")
+        elif now == Status.ASSIGNED:
+            text = _("交办，整改时限 %(deadline)s") % {
+                "deadline": record.deadline.isoformat() if record.deadline else _("长期坚持")}
+        elif now == Status.IN_PROGRESS and reopened_by is not None:
+            text = (_("回访认定“%(verdict)s”，销号撤销，重新整改") if was == Status.CLOSED
+                    else _("回访认定“%(verdict)s”，重新整改")) % {"verdict": reopened_by.get_verdict_display()}
+        elif now == Status.IN_PROGRESS and was == Status.CLOSURE_REQUESTED:
+            text = _("销号申请被退回，重新整改")
+        elif now == Status.IN_PROGRESS and was == Status.CLOSED:
+            text = _("销号撤销，重新整改")
+        elif now == Status.IN_PROGRESS:
+            text = _("开始整改")
+        elif now == Status.CLOSURE_REQUESTED:
+            text = _("申请销号")
+        elif now == Status.CLOSED:
+            closer = closers.get(record.closed_by_id)
+            text = _("销号（销号日期 %(date)s，核销人 %(who)s）") % {
+                "date": record.closed_on.isoformat() if record.closed_on else "—",
+                "who": person_as_seen(user, closer) if closer else "—"}
+        else:
+            text = RectificationItem.Status(now).label
+        who = person_as_seen(user, record.history_user) if record.history_user_id else ""
+        events.append(StoryEvent(record.history_date, who, str(text), now))
+    return events
+
+
+def item_page(*, user, item) -> dict:
+    """What the item's page shows of its past: progress, revisits, its story and its history."""
+    records = history_records(item)
+    revisits = item_revisits(user=user, item=item)
+    who = lambda person: person_as_seen(user, person)  # noqa: E731
+    return {
+        "progress": item_progress(user=user, item=item),
+        "revisits": revisits,
+        "story": item_story(user=user, item=item, records=records, revisits=revisits),
+        "history": history_entries(item, excluded=["version"], who=who, records=records),
+    }
 
 
 def item_findings(*, user, item) -> QuerySet[Finding]:

@@ -272,6 +272,35 @@ def editable_fields(actor, item) -> tuple[str, ...]:
 
 # --- Progress and close-out ---------------------------------------------------------------
 
+def takes_progress(status: str) -> bool:
+    """Whether an item takes progress entries in this status (not before it is assigned, not once closed)."""
+    return status not in (Status.PREPARED, Status.CLOSED)
+
+
+def status_after_progress(status: str) -> str:
+    """The first progress starts the work: assigned → in progress (along ITEM_TRANSITIONS, see _move)."""
+    return Status.IN_PROGRESS if status == Status.ASSIGNED else status
+
+
+def have_proof(item_ids) -> set[int]:
+    """The items, of these ids, with a proof file on one of their progress entries."""
+    found = set()
+    for chunk in in_chunks(sorted(set(item_ids)), rows_per_chunk()):
+        found.update(ProgressEntry.objects.filter(item_id__in=chunk, proof__isnull=False).values_list("item_id", flat=True))
+    return found
+
+
+def closure_lacks(*, completion_note: str, has_proof: bool) -> dict[str, str]:
+    """What a close-out request still needs, by field ("completion_note", "proof"): the rule
+    closure_request applies, also asked by the ledger import before it offers a request."""
+    lacks = {}
+    if not (completion_note or "").strip():
+        lacks["completion_note"] = _("请填写完成情况。")
+    if not has_proof:
+        lacks["proof"] = _("申请销号前，请先在整改进展中上传佐证材料。")
+    return lacks
+
+
 def progress_add(*, actor, item: RectificationItem, date: datetime.date, text: str, files=()) -> ProgressEntry:
     """Append a progress entry with proof files; the first one starts the work (assigned → in progress)."""
     files = list(files)
@@ -285,8 +314,8 @@ def progress_add(*, actor, item: RectificationItem, date: datetime.date, text: s
         entry.save()
         entry.proof.set(store_files(actor=actor, checked=checked, written=written, hall=item.hall,
                                     from_hall=not actor.has_perm("item.set_deadline", item)))
-        if item.status == Status.ASSIGNED:
-            _move(item, Status.IN_PROGRESS)
+        if status_after_progress(item.status) != item.status:
+            _move(item, status_after_progress(item.status))
             _save(item, actor)
     return entry
 
@@ -300,7 +329,7 @@ def _check_progress(*, date: datetime.date, text: str):
 
 def _progress_entry(*, actor, item: RectificationItem, date: datetime.date, text: str) -> ProgressEntry:
     """The entry to save, if the item takes progress in its status."""
-    if item.status in (Status.PREPARED, Status.CLOSED):
+    if not takes_progress(item.status):
         raise ValidationError(_("事项当前为“%(status)s”，不能填报进展。") % {"status": item.get_status_display()})
     return ProgressEntry(item=item, date=date, text=text.strip(), author=actor)
 
@@ -309,18 +338,20 @@ def _progress_entry(*, actor, item: RectificationItem, date: datetime.date, text
 
 def items_for_ledger(*, actor, ids, lock: bool = False) -> dict[int, RectificationItem]:
     """The items of these ids that the actor may fill in through a ledger (policy: item.edit), with
-    their latest progress text (``latest_progress``), locked for writing when ``lock``; the
+    their latest progress text and date (``latest_progress``, ``latest_progress_date``), locked for writing when ``lock``; the
     others are left out."""
     if not actor.has_perm("item.import"):
         return {}
     editable = items_visible_to(actor).select_related("hall__region")
-    latest = ProgressEntry.objects.filter(item=OuterRef("pk")).order_by("-date", "-id").values("text")[:1]
+    latest = ProgressEntry.objects.filter(item=OuterRef("pk")).order_by("-date", "-id")
     if lock:
         editable = editable.select_for_update(of=("self",))
     found = {}
     for chunk in in_chunks(sorted(set(ids)), rows_per_chunk()):
         found.update(
-            (item.pk, item) for item in editable.filter(pk__in=chunk).annotate(latest_progress=Subquery(latest))
+            (item.pk, item) for item in editable.filter(pk__in=chunk).annotate(
+                latest_progress=Subquery(latest.values("text")[:1]), latest_progress_date=Subquery(latest.values("date")[:1]),
+            )
             if actor.has_perm("item.edit", item)
         )
     return found
@@ -348,8 +379,8 @@ def ledger_fill(*, actor, item: RectificationItem, values: dict, progress: tuple
         date, text = progress
         _check_progress(date=date, text=text)
         entry = _progress_entry(actor=actor, item=item, date=date, text=text)
-        if item.status == Status.ASSIGNED:
-            _move(item, Status.IN_PROGRESS)
+        if status_after_progress(item.status) != item.status:
+            _move(item, status_after_progress(item.status))
     return bool(values) or item.status != status_before, entry
 
 
@@ -393,10 +424,11 @@ def closure_request(*, actor, item: RectificationItem, completion_note: str) -> 
     item = _locked(item)
     require(actor, "item.request_closure", item)
     _check_transition(item, Status.CLOSURE_REQUESTED)
-    if not (completion_note or "").strip():
-        raise ValidationError({"completion_note": _("请填写完成情况。")})
-    if not item.progress.filter(proof__isnull=False).exists():
-        raise ValidationError(_("申请销号前，请先在整改进展中上传佐证材料。"))
+    lacks = closure_lacks(completion_note=completion_note, has_proof=bool(have_proof([item.pk])))
+    if "completion_note" in lacks:
+        raise ValidationError({"completion_note": lacks["completion_note"]})
+    if lacks:
+        raise ValidationError(lacks["proof"])
     _move(item, Status.CLOSURE_REQUESTED)
     item.completion_note = completion_note.strip()
     item.closure_requested_on = timezone.localdate()
@@ -621,8 +653,13 @@ def _check_transition(item: RectificationItem, to: str):
 
 
 def _move(item: RectificationItem, to: str):
-    """The one way an item's status changes: along ITEM_TRANSITIONS, or not at all."""
+    """The one way an item's status changes: along ITEM_TRANSITIONS, or not at all.
+
+    Reopening a closed item (a failed revisit) ends its close-out: 销号日期 and 核销人 describe
+    the current close-out only, and the earlier one stays in the item's history."""
     _check_transition(item, to)
+    if item.status == Status.CLOSED and to != Status.CLOSED:
+        item.closed_on, item.closed_by = None, None
     item.status = to
 
 

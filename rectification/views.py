@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from core.downloads import export_list, xlsx_response
 from core.forms import add_errors
-from core.history import history_entries
 from core.pagination import light_page
 from core.permissions import action
 from inspections import selectors as inspection_selectors
@@ -37,7 +36,7 @@ from rectification.forms import (
     ReasonForm,
     RevisitForm,
 )
-from rectification.models import WORKING_STATUSES, ExtensionRequest
+from rectification.models import WORKING_STATUSES, ExtensionRequest, RectificationItem
 from rectification.scope import accountability_visible_to, items_visible_to
 from registry.selectors import hall_for_user, staff_for_user
 
@@ -76,33 +75,21 @@ def overdue(request):
     return _ledger_page(request, overdue_only=True)
 
 
-def _as_seen(user, item):
-    """Names on the item's page as the viewer may know them (selectors.person_as_seen)."""
-    return lambda person: inspection_selectors.person_as_seen(user, person)
-
-
 @action("item.view", load=selectors.item_for_user)
 def item_detail(request, item):
     item.light = selectors.traffic_light(item, timezone.localdate())
     user = request.user
-    who = _as_seen(user, item)
-    progress = list(item.progress.select_related("author").prefetch_related("proof"))
-    for entry in progress:
-        entry.shown_author = who(entry.author)
-        entry.shown_proof = inspection_selectors.evidence_as_seen(user, entry.proof.all())
-    revisits = list(item.revisits.select_related("inspector").prefetch_related("evidence"))
-    for revisit in revisits:
-        revisit.shown_inspector = who(revisit.inspector)
     working = item.status in WORKING_STATUSES
+    # The close-out is the item's state only while it is closed; an earlier one is in its story.
+    closed = item.status == RectificationItem.Status.CLOSED
     return render(request, "rectification/item_detail.html", {
         "item": item,
         "findings": selectors.item_findings(user=user, item=item),
-        "progress": progress,
+        **selectors.item_page(user=user, item=item),
         "extensions": item.extensions.select_related("requested_by", "decided_by"),
-        "revisits": revisits,
-        "accountability": accountability_visible_to(user).filter(items=item),
-        "history": history_entries(item, excluded=["version"], who=who),
-        "closed_by": who(item.closed_by),
+        "accountability": accountability_visible_to(user).filter(items=item).select_related("hall", "department", "staff"),
+        "closed_on": item.closed_on if closed else None,
+        "closed_by": inspection_selectors.person_as_seen(user, item.closed_by) if closed else "",
         "can_edit": user.has_perm("item.edit", item) and item.status != "closed",
         "can_progress": working and user.has_perm("item.add_progress", item),
         "can_request_closure": working and user.has_perm("item.request_closure", item),

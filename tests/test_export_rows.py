@@ -18,13 +18,14 @@ from circulars.document import chinese_number, default_sentence
 from circulars.exports import CircularExporter
 from circulars.models import Circular
 from circulars.services import entries_follow_findings
+from core import roundtrip
 from inspections.exports import FindingListExporter, person_label
 from inspections.facts import describe_facts
 from inspections.models import Finding
-from rectification.exports import LedgerExporter
+from rectification.exports import LedgerExporter, stamped_texts
 from rectification.models import Accountability, ProgressEntry, RectificationItem, Revisit
 from rectification.services import deadline_text
-from tests.factories import FindingFactory, StaffFactory, WindowFactory, category
+from tests.factories import FindingFactory, StaffFactory, WindowFactory, category, stored_evidence
 
 # --- The obvious descriptions, from model instances ------------------------------------------
 
@@ -36,10 +37,12 @@ def _joined(values):
 def reference_ledger_row(number, item):
     findings = list(item.findings.all())
     progress = list(item.progress.all())
+    files = [evidence.code for entry in progress for evidence in entry.proof.all()]
     revisits = list(item.revisits.all())
     circulars = {c.doc_number for f in findings for c in f.circulars.all() if c.status == "published"}
     windows = {str(f.window.display_label) for f in findings if f.window_id}
-    return [
+    closed = item.status == "closed"
+    row = [
         item.pk, number, item.code, _joined(f.code for f in findings),
         _joined([_joined(sorted({f.get_source_display() for f in findings})), *sorted(circulars)]),
         min((f.observed_at for f in findings), default=None), _joined([item.hall.name, *sorted(windows)]),
@@ -47,10 +50,13 @@ def reference_ledger_row(number, item):
         item.get_kind_display(), item.measures, item.department.name if item.department_id else item.hall.name,
         item.responsible_leader, item.responsible_person, item.deadline,
         progress[-1].text if progress else "", progress[-1].date if progress else None,
-        item.completion_note, item.proof_notes, revisits[0].get_verdict_display() if revisits else "",
-        item.get_status_display(), "是" if item.status == "closed" else "否", item.closed_on,
-        str(item.closed_by) if item.closed_by_id else "", "",
+        item.completion_note,
+        "\n".join([*([item.proof_notes] if item.proof_notes else []), *(["系统中已上传：" + "；".join(files)] if files else [])]),
+        revisits[0].get_verdict_display() if revisits else "",
+        item.get_status_display(), "是" if closed else "否", item.closed_on if closed else None,
+        str(item.closed_by) if closed else "", "",
     ]
+    return [*row, roundtrip.stamp(item.pk, stamped_texts(row))]
 
 
 def reference_circular_row(number, f, naming, section):
@@ -125,9 +131,14 @@ def world(office, hall_manager, own_hall, undercover_visit, open_visit, inspecto
                 responsible_person="李建华", proof_notes="会议记录")
     ProgressEntry.objects.create(item=both, date=today - datetime.timedelta(days=3), text="召开专题会", author=hall_manager)
     ProgressEntry.objects.create(item=both, date=today - datetime.timedelta(days=1), text="已约谈当事人", author=hall_manager)
-    ProgressEntry.objects.create(item=both, date=today - datetime.timedelta(days=2), text="较早的一条", author=hall_manager)
+    earlier = ProgressEntry.objects.create(item=both, date=today - datetime.timedelta(days=2), text="较早的一条",
+                                           author=hall_manager)
+    earlier.proof.set([stored_evidence(hall_manager, own_hall, "排班表.jpg", from_hall=True),
+                       stored_evidence(office, own_hall, "督查组照片.jpg")])
     closed = item([third], "closed", closed_on=today, closed_by=office, completion_note="已全部整改",
                   deadline=today - datetime.timedelta(days=2))
+    # Reopened by a failed revisit: its close-out is history, not the ledger's current state.
+    reopened = item([lonely], "in_progress", closed_on=today - datetime.timedelta(days=4), closed_by=office)
     for days, verdict in ((5, "not_done"), (1, "done")):
         revisit = Revisit.objects.create(date=today - datetime.timedelta(days=days), inspector=inspector,
                                          observation="回访", verdict=verdict)
@@ -142,7 +153,8 @@ def world(office, hall_manager, own_hall, undercover_visit, open_visit, inspecto
             decision_date=today - datetime.timedelta(days=days), created_by=office,
         )
         record.findings.set([first])
-    return {"circular": published, "items": [both, closed, later, bare_item], "findings": [first, second, third, lonely]}
+    return {"circular": published, "items": [both, closed, later, bare_item], "findings": [first, second, third, lonely],
+            "reopened": reopened, "proof": list(earlier.proof.order_by("id"))}
 
 
 @pytest.mark.django_db
@@ -167,6 +179,23 @@ class TestRowsAgreeWithTheModels:
         assert row[11] == "住建局" and row[15:17] == ["已约谈当事人", timezone.localdate() - datetime.timedelta(days=1)]
         assert by_id[closed.pk][19:25] == ["整改到位", "已销号", "是", timezone.localdate(), str(closed.closed_by), ""]
         assert by_id[bare_item.pk][9] == "长期坚持" and by_id[bare_item.pk][11] == "汤原县政务服务中心"
+        # Without a viewer (a server command) the proof files go by their neutral codes.
+        own, offices = world["proof"]
+        assert row[18] == f"会议记录\n系统中已上传：{own.code}；{offices.code}"
+        assert by_id[world["reopened"].pk][21:24] == ["否", None, ""]
+
+    def test_proof_files_are_named_as_the_viewer_knows_them(self, world, hall_manager, office, auditor):
+        both = world["items"][0]
+        own, offices = world["proof"]
+
+        def proof(viewer):
+            rows = LedgerExporter(queryset=RectificationItem.objects.filter(pk=both.pk), viewer=viewer).rows()
+            return next(rows)[18]
+
+        # The office has the originals; the hall its own file, and of the office's photo the clean copy.
+        assert proof(office) == "会议记录\n系统中已上传：排班表.jpg；督查组照片.jpg"
+        assert proof(hall_manager) == f"会议记录\n系统中已上传：排班表.jpg；{offices.code}.jpg"
+        assert proof(auditor) == f"会议记录\n系统中已上传：{own.code}.jpg；{offices.code}.jpg"
 
     def test_circular(self, world):
         circular = world["circular"]

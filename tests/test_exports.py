@@ -113,6 +113,21 @@ class TestLedgerAndLists:
         assert ids == {ledger["working"].pk, ledger["closure"].pk}  # not the office's prepared item
         assert ws.cell(row=4, column=status_col).value in ("整改中", "申请销号")
 
+    def test_the_status_drop_down_offers_only_what_a_unit_may_choose(self, client, hall_manager, ledger):
+        """What a unit may keep while it works (已交办, 整改中) and the one status it may set (申请销号);
+        never the office's 待下发 or 已销号."""
+        from openpyxl.utils import get_column_letter
+
+        client.force_login(hall_manager)
+        ws = _book(client.get(reverse("ledger_export"))).active
+        headers = [c.value for c in ws[3]]
+        letter = get_column_letter(headers.index("状态") + 1)
+        [validation] = ws.data_validations.dataValidation
+        assert validation.formula1 == '"已交办,整改中,申请销号"'
+        assert str(validation.sqref).startswith(f"{letter}4:{letter}")
+        # The stamp of what each row said is the last column, hidden like the id.
+        assert headers[-1] == "导出核对" and ws.column_dimensions[get_column_letter(len(headers))].hidden
+
     def test_filtered_findings_export_has_exactly_the_filtered_rows(self, client, office, findings):
         client.force_login(office)
         ws = _book(client.get(reverse("findings_export"), {"source": "self_inspection"})).active

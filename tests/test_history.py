@@ -137,3 +137,33 @@ class TestReferenceData:
         county_office = UserFactory(role=Role.OFFICE, region=regions["county_a"])
         assert not county_office.has_perm("taxonomy.edit") and not county_office.has_perm("calendar.edit")
         assert User.objects.filter(pk=county_office.pk).exists()
+
+
+@pytest.mark.django_db
+def test_history_entries_read_in_words(office, inspector, ledger):
+    """Yes/no as 是/否, a choice by its label, a date as 2026-11-20, a person or record by name; the
+    records pointed at are read in one query per model however long the history."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from core.history import history_entries, history_records
+    from rectification import services
+
+    today = timezone.localdate()
+    item = ledger["closure"]
+    services.closure_approve(actor=office, item=item)
+    services.revisit_record(actor=inspector, items=[item], date=today, observation="未整改", verdict="fake")
+    item.refresh_from_db()
+    before = item.deadline
+    services.item_update(actor=office, item=item, version=item.version,
+                         values={"deadline": before + datetime.timedelta(days=5)})
+    records = history_records(item)
+    with CaptureQueriesContext(connection) as queries:
+        entries = history_entries(item, excluded=["version"], records=records)
+    assert len(queries) == 1  # the users named (核销人), at once
+    said = [f"{c['field']}：{c['old']} → {c['new']}" for entry in entries for c in entry["changes"]]
+    for line in ("需问责：否 → 是", "状态：申请销号 → 已销号", "状态：已销号 → 整改中", f"核销人：— → {office}",
+                 f"核销人：{office} → —", f"销号日期：— → {today.isoformat()}", f"最近回访日期：— → {today.isoformat()}",
+                 f"整改时限：{before.isoformat()} → {(before + datetime.timedelta(days=5)).isoformat()}"):
+        assert line in said, (line, said)

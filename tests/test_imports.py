@@ -7,10 +7,12 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from core.models import ImportBatch
-from rectification import imports
+from rectification import imports, services
+from rectification.exports import LEDGER_EDITABLE, STAMPED_KEYS
 from rectification.models import RectificationItem
 from registry import roster
 
@@ -35,6 +37,30 @@ def _upload(wb, name="台账.xlsx"):
     out = io.BytesIO()
     wb.save(out)
     return SimpleUploadedFile(name, out.getvalue(), content_type=XLSX)
+
+
+def _prove(user, item, name="整改后.jpg"):
+    """A progress entry with a proof file, uploaded on the item's page."""
+    from tests.factories import jpeg_bytes, upload
+
+    return services.progress_add(actor=user, item=item, date=timezone.localdate(), text="已整改到位",
+                                 files=[upload(name, jpeg_bytes())])
+
+
+def _set(ws, item, column, value):
+    ws.cell(row=_row_of(ws, item), column=_column(ws, column)).value = value
+    return _row_of(ws, item)
+
+
+def _without_stamps(wb):
+    """The same workbook without the hidden 导出核对 column: a table as people make them by hand."""
+    ws = wb.active
+    ws.delete_cols(_column(ws, "导出核对"))
+    return wb
+
+
+def _notes(preview):
+    return [str(note) for note in preview.skipped]
 
 
 @pytest.fixture
@@ -163,11 +189,22 @@ class TestLedgerRoundTrip:
         ws.cell(row=row, column=_column(ws, "状态")).value = "申请销号"
         ws.cell(row=row, column=_column(ws, "完成情况")).value = "已整改"
         preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
-        # No proof file has been uploaded for this item: the whole import is refused.
-        with pytest.raises(Exception, match="佐证材料"):
-            imports.apply_ledger(user=hall_manager, batch=preview.batch)
+        # No proof file has been uploaded for this item: the whole import is refused, before the preview.
+        assert preview.batch is None
+        assert [str(e) for e in preview.errors] == [
+            f"第 {row} 行“状态”列：申请销号前，请先在系统中为该事项填报进展并上传佐证材料（文件不能通过台账上传）。"
+        ]
         ledger["working"].refresh_from_db()
         assert ledger["working"].status == "in_progress" and ledger["working"].completion_note == ""
+
+    def test_a_close_out_request_needs_its_completion_note(self, hall_manager, ledger, client):
+        _prove(hall_manager, ledger["working"])
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        row = _row_of(ws, ledger["working"])
+        ws.cell(row=row, column=_column(ws, "状态")).value = "申请销号"
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+        assert [str(e) for e in preview.errors] == [f"第 {row} 行“完成情况”列：申请销号须填写“完成情况”。"]
 
 
 @pytest.mark.django_db
@@ -188,6 +225,23 @@ class TestBadFiles:
     def test_not_an_xlsx(self, hall_manager):
         self._refused(hall_manager, SimpleUploadedFile("a.xlsx", b"ID,Name\n1,x\n"), "不是 Excel")
         self._refused(hall_manager, SimpleUploadedFile("a.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100), "不是 Excel")
+
+    SAVE_AS = "在Excel中打开它，“另存为”→“Excel 工作簿(*.xlsx)”"
+
+    @pytest.mark.parametrize("name,content,kind", [
+        ("台账.csv", "系统编号,整改措施\n1,调整排班\n".encode("gb18030"), "CSV 文本文件"),
+        ("台账.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "旧版 Excel（.xls）"),
+        # An .xls renamed .xlsx is still told apart by its content.
+        ("台账.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "旧版 Excel（.xls）"),
+    ])
+    def test_a_csv_or_xls_is_told_how_to_save_as_xlsx(self, client, hall_manager, name, content, kind):
+        self._refused(hall_manager, SimpleUploadedFile(name, content), kind)
+        self._refused(hall_manager, SimpleUploadedFile(name, content), self.SAVE_AS)
+        client.force_login(hall_manager)
+        response = client.post(reverse("ledger_import"), {"file": SimpleUploadedFile(name, content)}, follow=True)
+        page = response.content.decode()
+        assert kind in page and "“另存为”→“Excel 工作簿(*.xlsx)”" in page
+        assert not ImportBatch.objects.exists()
 
     def test_too_big(self, hall_manager, settings, client, ledger):
         settings.IMPORT_MAX_MB = 0
@@ -337,3 +391,202 @@ def test_an_english_screen_still_gets_a_chinese_ledger_that_imports_back(client,
     assert [c.value for c in wb.active[3]][:3] == ["系统编号", "序号", "事项编号"]
     preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
     assert not preview.errors and not preview.changes
+
+
+@pytest.mark.django_db
+class TestTheRoundTripNeverSurprises:
+    """The preview says what will change (old → new) and which edited cells will not, and why;
+    a cell left as exported means no change, whatever the item has become since."""
+
+    def test_every_column_is_either_read_back_or_has_its_reason(self):
+        assert set(STAMPED_KEYS) == set(LEDGER_EDITABLE) | set(imports.NOT_IMPORTED)
+        assert not set(LEDGER_EDITABLE) & set(imports.NOT_IMPORTED)
+
+    def test_edits_of_columns_the_import_does_not_read_are_listed_with_why(self, client, hall_manager, ledger):
+        item = ledger["working"]
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        row = _set(ws, item, "整改时限", datetime.date(2031, 1, 31))
+        _set(ws, item, "问题描述", "改写的问题描述")
+        _set(ws, item, "备注", "请作风办关注")
+        _set(ws, item, "进展日期", "2026-01-05")  # a date without a new progress
+        closure_row = _set(ws, ledger["closure"], "整改进展", "")  # cleared: progress entries are never deleted
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+        assert not preview.errors and not preview.changes
+        assert _notes(preview) == [
+            f"第 {row} 行“问题描述”列：问题描述以作风办确认的问题为准，台账中的修改不会导入。",
+            f"第 {row} 行“整改时限”列：整改时限由作风办设定，台账中的修改不会导入；需要延期，请在系统中提出延期申请。",
+            f"第 {row} 行“进展日期”列：只改“进展日期”不会修改已填报的进展；填报新的进展，请同时填写“整改进展”。",
+            f"第 {row} 行“备注”列：备注由系统填写，台账中的修改不会导入；需要说明的情况请写在“完成情况”中。",
+            f"第 {closure_row} 行“整改进展”列：清空“整改进展”不会删除已填报的进展：进展只能增加，不能删改。",
+        ]
+        assert not ledger["closure"].progress.filter(text="").exists()
+        item.refresh_from_db()
+        assert item.deadline != datetime.date(2031, 1, 31)
+
+    def test_the_pages_show_what_will_not_be_imported(self, client, hall_manager, ledger):
+        item = ledger["working"]
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        row = _set(ws, item, "整改时限", datetime.date(2031, 1, 31))
+        deadline_note = f"第 {row} 行“整改时限”列：整改时限由作风办设定，台账中的修改不会导入"
+        # Nothing to change: the upload page says so, and lists the cell.
+        page = client.post(reverse("ledger_import"), {"file": _upload(wb)}).content.decode()
+        assert "没有需要导入的修改" in page and deadline_note in page and "1 处修改不会导入" in page
+        # With a change as well: the preview lists both, and applying leaves the deadline alone.
+        _set(ws, item, "责任人", "李四")
+        response = client.post(reverse("ledger_import"), {"file": _upload(wb)})
+        page = client.get(response["Location"]).content.decode()
+        assert "李四" in page and deadline_note in page
+        client.post(response["Location"])
+        before = item.deadline
+        item.refresh_from_db()
+        assert item.responsible_person == "李四" and item.deadline == before
+
+    def test_a_table_without_the_stamps_is_compared_with_what_the_export_writes_now(self, client, hall_manager,
+                                                                                    ledger):
+        _prove(hall_manager, ledger["working"])  # a proof file listed in 佐证材料
+        unchanged = _without_stamps(_exported_ledger(client, hall_manager))
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(unchanged))
+        assert not preview.errors and not preview.changes and not preview.skipped
+        wb = _without_stamps(_exported_ledger(client, hall_manager))
+        row = _set(wb.active, ledger["working"], "整改时限", "2031-01-31")
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+        assert _notes(preview) == [
+            f"第 {row} 行“整改时限”列：整改时限由作风办设定，台账中的修改不会导入；需要延期，请在系统中提出延期申请。"
+        ]
+
+    def test_an_earlier_export_after_the_office_approved_the_close_out_changes_nothing(self, client, hall_manager,
+                                                                                       office, ledger):
+        closure = ledger["closure"]
+        earlier = _exported_ledger(client, hall_manager)  # 申请销号 when exported
+        services.closure_approve(actor=office, item=closure)
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(earlier))
+        assert not preview.errors and not preview.changes and not preview.skipped
+        # The same file as a table without its stamps would ask to go back from 已销号: refused.
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(_without_stamps(earlier)))
+        assert any("不能在台账中把状态从“已销号”改为“申请销号”" in str(e) for e in preview.errors)
+
+    def test_an_earlier_export_after_the_item_went_to_close_out_changes_nothing(self, client, hall_manager, ledger):
+        working = ledger["working"]
+        _prove(hall_manager, working)
+        earlier = _exported_ledger(client, hall_manager)  # 整改中 when exported
+        row = _set(earlier.active, working, "责任人", "李四")
+        services.closure_request(actor=hall_manager, item=working, completion_note="已整改")
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(earlier))
+        assert not preview.errors and not preview.skipped
+        [change] = preview.changes
+        assert change["row"] == row and change["fields"] == [("责任人", "王建国", "李四")]
+        imports.apply_ledger(user=hall_manager, batch=preview.batch)
+        working.refresh_from_db()
+        assert working.status == "closure_requested" and working.responsible_person == "李四"
+
+    def test_an_earlier_export_after_a_failed_revisit_reopened_the_item_changes_nothing(
+            self, client, hall_manager, office, inspector, ledger):
+        closure = ledger["closure"]
+        services.closure_approve(actor=office, item=closure)
+        earlier = _exported_ledger(client, hall_manager)  # 已销号 when exported
+        services.revisit_record(actor=inspector, items=[closure], date=timezone.localdate(), observation="未整改",
+                                verdict="fake")
+        closure.refresh_from_db()
+        assert closure.status == "in_progress"
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(earlier))
+        assert not preview.errors and not preview.changes and not preview.skipped
+
+    def test_an_edit_of_a_cell_the_system_changed_since_the_export_is_not_imported(self, client, hall_manager,
+                                                                                   office, ledger):
+        working = ledger["working"]
+        wb = _exported_ledger(client, hall_manager)
+        row = _set(wb.active, working, "责任人", "李四")
+        _set(wb.active, working, "责任领导", "张副主任")
+        services.item_update(actor=office, item=working, version=working.version, values={"responsible_person": "赵六"})
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+        assert not preview.errors
+        assert _notes(preview) == [
+            f"第 {row} 行“责任人”列：导出后，系统中的这一格已改为“赵六”；以系统为准，文件中的修改不会导入。如需修改，请重新导出台账后再填写。"
+        ]
+        [change] = preview.changes
+        assert change["fields"] == [("责任领导", "", "张副主任")]
+        imports.apply_ledger(user=hall_manager, batch=preview.batch)
+        working.refresh_from_db()
+        assert (working.responsible_person, working.responsible_leader) == ("赵六", "张副主任")
+
+    def test_a_change_made_in_the_system_between_upload_and_apply_refuses_the_file(self, client, hall_manager,
+                                                                                   office, ledger):
+        from django.core.exceptions import ValidationError
+
+        working = ledger["working"]
+        wb = _exported_ledger(client, hall_manager)
+        row = _set(wb.active, working, "责任人", "李四")
+        _set(wb.active, ledger["closure"], "整改措施", "增设导办员")
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+        services.item_update(actor=office, item=working, version=working.version, values={"responsible_person": "赵六"})
+        with pytest.raises(ValidationError) as refused:
+            imports.apply_ledger(user=hall_manager, batch=preview.batch)
+        assert f"第 {row} 行“责任人”列：上传之后，系统中的这一格已被修改（现为“赵六”）" in refused.value.messages[0]
+        ledger["closure"].refresh_from_db()
+        assert ledger["closure"].measures == ""  # all or nothing
+
+    def test_edits_of_a_closed_item_are_not_imported(self, client, hall_manager, office, ledger):
+        closure = ledger["closure"]
+        wb = _exported_ledger(client, hall_manager)
+        row = _set(wb.active, closure, "整改措施", "增设导办员")
+        _set(wb.active, closure, "整改进展", "又做了一些")
+        services.closure_approve(actor=office, item=closure)
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+        assert not preview.errors and not preview.changes
+        assert _notes(preview) == [
+            f"第 {row} 行“整改措施”列：该事项已销号，不能再修改，这一格不会导入。",
+            f"第 {row} 行“整改进展”列：事项当前为“已销号”，不能再填报进展，这一格不会导入。",
+        ]
+
+    def test_status_changes_appear_in_the_preview_old_to_new(self, client, hall_manager, office, own_hall,
+                                                             open_visit, ledger):
+        from tests.factories import FindingFactory
+
+        working = ledger["working"]
+        _prove(hall_manager, working)
+        assigned = RectificationItem.objects.create(
+            hall=own_hall, kind="deadline", status="assigned", created_by=office,
+            assigned_date=timezone.localdate(), deadline=timezone.localdate() + datetime.timedelta(days=9),
+        )
+        assigned.findings.set([FindingFactory(visit=open_visit, status="confirmed")])
+        client.force_login(hall_manager)
+        wb = _exported_ledger(client, hall_manager)
+        _set(wb.active, working, "状态", "申请销号")
+        _set(wb.active, working, "完成情况", "已整改")
+        _set(wb.active, assigned, "整改进展", "已开始排查")  # the first progress starts the work
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+        fields = {change["label"]: change["fields"] for change in preview.changes}
+        assert ("状态", "整改中", "申请销号") in fields[working.code]
+        assert fields[assigned.code] == [("整改进展", "", "已开始排查"), ("状态", "已交办", "整改中")]
+        page = client.get(reverse("ledger_import_preview", args=[preview.batch.pk])).content.decode()
+        assert "<del>整改中</del> → 申请销号" in page and "<del>已交办</del> → 整改中" in page
+        imports.apply_ledger(user=hall_manager, batch=preview.batch)
+        working.refresh_from_db()
+        assigned.refresh_from_db()
+        assert (working.status, assigned.status) == ("closure_requested", "in_progress")
+
+    def test_proof_files_are_listed_and_only_the_units_words_are_read_back(self, client, hall_manager, ledger):
+        working = ledger["working"]
+        _prove(hall_manager, working, "排班表.jpg")
+        RectificationItem.objects.filter(pk=working.pk).update(proof_notes="排班表")
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        cell = ws.cell(row=_row_of(ws, working), column=_column(ws, "佐证材料"))
+        assert cell.value == "排班表\n系统中已上传：排班表.jpg"
+        cell.value = "排班表、培训签到表\n系统中已上传：排班表.jpg"
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+        [change] = preview.changes
+        assert change["fields"] == [("佐证材料", "排班表", "排班表、培训签到表")] and not preview.skipped
+        imports.apply_ledger(user=hall_manager, batch=preview.batch)
+        working.refresh_from_db()
+        assert working.proof_notes == "排班表、培训签到表"
+        # The list of files is the system's: editing it is said to change nothing.
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        row = _row_of(ws, working)
+        ws.cell(row=row, column=_column(ws, "佐证材料")).value = "排班表、培训签到表\n系统中已上传：排班表.jpg；签到表.pdf"
+        preview = imports.parse_ledger(user=hall_manager, upload=_upload(wb))
+        assert not preview.changes
+        assert _notes(preview) == [f"第 {row} 行“佐证材料”列：" + str(imports.NOT_IMPORTED["佐证材料·已上传文件"])]

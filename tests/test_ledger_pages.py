@@ -230,3 +230,114 @@ def test_only_the_office_sets_the_deadline_and_the_kind(client, hall_manager, of
                                                        "deadline": later.isoformat(), "kind": "deadline"})
     item.refresh_from_db()
     assert item.deadline == later
+
+
+INSPECTOR_NAME, TEAM = "周卫东", "省作风办第一暗访组"
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+
+
+def _close_and_fail_revisit(item, *, hall_manager, office, inspector, days_ago=1, files=None):
+    """One round: proof, a close-out request, the office's approval, and a revisit that finds it fake."""
+    from rectification import services
+
+    services.progress_add(actor=hall_manager, item=item, date=TODAY, text="已调整排班",
+                          files=[upload("排班表.jpg", jpeg_bytes())])
+    services.closure_request(actor=hall_manager, item=item, completion_note="已整改")
+    services.closure_approve(actor=office, item=item)
+    return services.revisit_record(
+        actor=inspector, items=[item], date=TODAY - datetime.timedelta(days=days_ago), observation="窗口仍无人值守",
+        verdict="fake", files=files if files is not None else [upload("IMG_zhou.jpg", jpeg_bytes())],
+    )
+
+
+@pytest.mark.django_db
+class TestTheItemTellsItsStory:
+    @pytest.fixture
+    def item(self, ledger, inspector):
+        inspector.display_name, inspector.organisation = INSPECTOR_NAME, TEAM
+        inspector.save()
+        return ledger["working"]
+
+    def test_a_closed_item_shows_its_close_out(self, client, hall_manager, office, item):
+        from rectification import services
+
+        services.progress_add(actor=hall_manager, item=item, date=TODAY, text="已调整排班",
+                              files=[upload("排班表.jpg", jpeg_bytes())])
+        services.closure_request(actor=hall_manager, item=item, completion_note="已整改")
+        services.closure_approve(actor=office, item=item)
+        client.force_login(hall_manager)
+        page = client.get(item.get_absolute_url()).content.decode()
+        assert f"<dt>销号</dt><dd>{TODAY.isoformat()} · {office}</dd>" in page
+
+    def test_revisits_show_their_verdict_and_proof_and_never_the_inspector_to_the_hall(
+            self, client, hall_manager, office, inspector, item):
+        revisit = _close_and_fail_revisit(item, hall_manager=hall_manager, office=office, inspector=inspector,
+                                          files=[upload("IMG_zhou.jpg", jpeg_bytes()), upload("VID_0001.mp4", MP4, "video/mp4")])
+        photo, video = revisit.evidence.get(kind="photo"), revisit.evidence.get(kind="video")
+        client.force_login(hall_manager)
+        page = client.get(item.get_absolute_url()).content.decode()
+        revisits = page[page.index('id="revisits"'):page.index('id="story"')]
+        assert (TODAY - datetime.timedelta(days=1)).isoformat() in revisits
+        assert "回访结论：虚假整改" in revisits and "窗口仍无人值守" in revisits
+        assert TEAM in revisits and INSPECTOR_NAME not in page and inspector.username not in page
+        # The photo as its clean copy under a neutral name; the video not until the office shares it.
+        assert reverse("evidence_download", args=[photo.pk]) in revisits and f"{photo.code}.jpg" in revisits
+        assert "IMG_zhou" not in page and reverse("evidence_download", args=[video.pk]) not in page
+        assert client.get(reverse("evidence_download", args=[photo.pk])).status_code == 200
+
+        client.force_login(office)
+        page = client.get(item.get_absolute_url()).content.decode()
+        assert INSPECTOR_NAME in page and "IMG_zhou.jpg" in page and "VID_0001.mp4" in page
+        assert reverse("evidence_download", args=[video.pk]) in page
+
+    def test_a_reopened_item_shows_its_earlier_close_out_as_history(self, client, hall_manager, office, inspector,
+                                                                    item):
+        _close_and_fail_revisit(item, hall_manager=hall_manager, office=office, inspector=inspector)
+        item.refresh_from_db()
+        assert item.status == "in_progress" and item.closed_on is None and item.closed_by is None
+        client.force_login(hall_manager)
+        page = client.get(item.get_absolute_url()).content.decode()
+        assert "<dt>销号</dt>" not in page  # not its current state any more
+        story = page[page.index('id="story"'):]
+        steps = ["申请销号", f"销号（销号日期 {TODAY.isoformat()}，核销人 {office}）", "回访认定“虚假整改”，销号撤销，重新整改"]
+        positions = [story.index(step) for step in steps]
+        assert positions == sorted(positions)
+        # The reopening is the inspector's, named as the hall knows them.
+        assert TEAM in story and INSPECTOR_NAME not in story
+
+    def test_a_returned_close_out_reads_as_returned(self, client, hall_manager, office, item):
+        from rectification import services
+
+        services.progress_add(actor=hall_manager, item=item, date=TODAY, text="已调整排班",
+                              files=[upload("排班表.jpg", jpeg_bytes())])
+        services.closure_request(actor=hall_manager, item=item, completion_note="已整改")
+        services.closure_return(actor=office, item=item, reason="佐证不足")
+        client.force_login(hall_manager)
+        story = client.get(item.get_absolute_url()).content.decode().split('id="story"')[1]
+        assert "申请销号" in story and "销号申请被退回，重新整改" in story
+
+    def test_the_history_reads_in_words(self, client, hall_manager, office, inspector, item):
+        _close_and_fail_revisit(item, hall_manager=hall_manager, office=office, inspector=inspector)
+        client.force_login(hall_manager)
+        history = client.get(item.get_absolute_url()).content.decode().split("变更记录")[1]
+        assert "需问责：否 → 是" in history
+        assert "状态：申请销号 → 已销号" in history and "状态：已销号 → 整改中" in history
+        assert f"销号日期：— → {TODAY.isoformat()}" in history and f"销号日期：{TODAY.isoformat()} → —" in history
+        assert f"核销人：— → {office}" in history
+        assert "True" not in history and "False" not in history
+
+    def test_the_page_takes_the_same_queries_however_long_its_story(self, client, hall_manager, office, inspector,
+                                                                     item):
+        def count(user):
+            client.force_login(user)
+            _queries(client, item.get_absolute_url())  # warm the calendar cache
+            return _queries(client, item.get_absolute_url())[0]
+
+        _close_and_fail_revisit(item, hall_manager=hall_manager, office=office, inspector=inspector, days_ago=9)
+        short = {user.username: count(user) for user in (hall_manager, office, inspector)}
+        for days_ago in (8, 7, 6):
+            _close_and_fail_revisit(item, hall_manager=hall_manager, office=office, inspector=inspector,
+                                    days_ago=days_ago, files=[upload("a.jpg", jpeg_bytes()), upload("b.jpg", jpeg_bytes())])
+        assert item.revisits.count() == 4 and item.history.count() > 12
+        long = {user.username: count(user) for user in (hall_manager, office, inspector)}
+        assert long == short

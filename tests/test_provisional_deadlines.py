@@ -11,7 +11,7 @@ from circulars import services as circular_services
 from circulars.models import Circular
 from rectification import calendar, reminders
 from rectification import services as ledger
-from rectification.exports import ESTIMATED_NOTE, LedgerExporter
+from rectification.exports import ESTIMATED_NOTE, LEDGER_COLUMNS, L, LedgerExporter
 from rectification.models import (
     CalendarDay,
     CalendarYear,
@@ -80,7 +80,7 @@ def test_the_item_page_the_ledger_the_export_and_the_reminders_say_provisional(
         assert "2027-01-08" in page and "tag-estimated" in page, url
     assert "（预估）" in Notification.objects.get(recipient=hall_manager, kind="assigned").text
     row = next(LedgerExporter(queryset=RectificationItem.objects.all()).rows())
-    assert row[-1] == ESTIMATED_NOTE
+    assert row[[c.title for c in LEDGER_COLUMNS].index(L.NOTES)] == ESTIMATED_NOTE
     reminders.create_reminders(D(2027, 1, 6))
     assert "2027-01-08（预估）" in Notification.objects.get(recipient=hall_manager, kind="due_soon").text
 

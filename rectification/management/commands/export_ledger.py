@@ -6,7 +6,8 @@ from registry.models import Region, ServiceHall
 
 
 class Command(BaseCommand):
-    help = "Write the rectification ledger to an .xlsx file: export_ledger [--region CODE] [--hall ID] -o FILE.xlsx"
+    help = ("Write the rectification ledger to an .xlsx file: export_ledger [--region CODE] [--hall ID] -o FILE.xlsx. "
+            "Written for nobody in particular, it names proof files by their neutral codes (ZJ0000012).")
 
     def add_arguments(self, parser):
         parser.add_argument("--region", help="a region code: that region and everything below it")
