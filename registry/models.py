@@ -371,6 +371,11 @@ class RoleSpec:
     # The inspected side: sees the visit's team, never the inspectors, and derived copies of photos.
     hall_side: bool = False
 
+    @property
+    def needs_region(self) -> bool:
+        """Its sight is a region subtree, so an account of it must name the region."""
+        return self.reach == Reach.REGION
+
 
 # The role table. Who may do what with these roles is access.policy; which rows they see is
 # registry.scope and the scope module of each app.
@@ -385,7 +390,8 @@ ROLES: dict[str, RoleSpec] = {
 }
 
 # Roles whose scope is a region subtree (they must name a region).
-REGION_SCOPED_ROLES = tuple(role for role, spec in ROLES.items() if spec.reach == Reach.REGION)
+REGION_SCOPED_ROLES = tuple(role for role, spec in ROLES.items() if spec.needs_region)
+REGION_REQUIRED = _("督查人员、作风办和审计员必须指定管辖区划。")
 BUSINESS_ROLES = tuple(role for role, spec in ROLES.items() if spec.business)
 
 
@@ -430,7 +436,7 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_region_required_for_region_roles",
                 condition=~Q(role__in=REGION_SCOPED_ROLES) | Q(region__isnull=False),
-                violation_error_message=_("督查人员、作风办和审计员必须指定管辖区划。"),
+                violation_error_message=REGION_REQUIRED,
             ),
             models.CheckConstraint(
                 name="user_is_never_superuser",
@@ -444,8 +450,9 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        if self.role in REGION_SCOPED_ROLES and not self.region_id:
-            raise ValidationError({"region": _("督查人员、作风办和审计员必须指定管辖区划。")})
+        # The constraint above, said on the region field (a form shows it beside the field).
+        if ROLES.get(self.role, ROLES[Role.NONE]).needs_region and not self.region_id:
+            raise ValidationError({"region": REGION_REQUIRED})
 
     # The policy (access.policy, through the django-rules backend) decides every permission.
     # Django's superuser shortcut is not honoured; the flag is never set (constraint above).
