@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from circulars.models import Circular, CircularEntry, CircularSection, Opinion
 from core.exporting import choice_labels, grouped, in_chunks, rows_per_chunk
-from inspections.exports import person_label, person_text
+from inspections.exports import other_units, person_label, person_text
 from inspections.facts import describe_facts, fact_describer
 from inspections.models import Finding
 from rectification.models import Accountability, RectificationKind
@@ -176,15 +176,11 @@ _ENTRY_VALUES = (
 
 def _chunk_lookups(ids: list[int]) -> tuple[dict, dict, dict]:
     """Other windows, other departments and ledger deadlines of a chunk of findings, a query each."""
-    windows = Finding.other_windows.through.objects.filter(finding_id__in=ids).order_by("id").values_list(
-        "finding_id", "window__label", "window__number")
-    departments = Finding.other_departments.through.objects.filter(finding_id__in=ids).order_by("id").values_list(
-        "finding_id", "department__name")
+    more_windows, more_departments = other_units(ids)
     items = Finding.rectification_items.through.objects.filter(finding_id__in=ids).order_by(
         "rectificationitem__deadline", "rectificationitem_id").values_list(
         "finding_id", "rectificationitem__deadline", "rectificationitem__deadline_estimated", "rectificationitem__kind")
-    return (grouped((pk, Window.label_for(label, number)) for pk, label, number in windows), grouped(departments),
-            grouped((pk, deadline_words(*rest)) for pk, *rest in items))
+    return more_windows, more_departments, grouped((pk, deadline_words(*rest)) for pk, *rest in items)
 
 
 def _live_items(circular: Circular, sections: list[Section]) -> Iterator[tuple[Section, Item]]:
@@ -207,9 +203,8 @@ def _live_items(circular: Circular, sections: list[Section]) -> Iterator[tuple[S
                 left = section.count
             left -= 1
             number += 1
-            departments = "、".join(dict.fromkeys(filter(None, [department, *more_departments.get(pk, ())])))
-            windows = "、".join(dict.fromkeys(filter(None, [Window.label_for(window_label, window_number),
-                                                            *more_windows.get(pk, ())])))
+            departments = Finding.units_text(department, more_departments.get(pk, ()))
+            windows = Finding.units_text(Window.label_for(window_label, window_number), more_windows.get(pk, ()))
             person = person_text(staff_name, staff_description, surname_only)
             yield section, Item(
                 number=number, finding_code=Finding.code_for(pk), region=region, unit=hall + departments,

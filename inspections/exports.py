@@ -57,24 +57,25 @@ class FindingListExporter(Exporter):
         )
         size = rows_per_chunk()
         for chunk in in_chunks(values.iterator(size), size):
-            more_windows, more_departments = _others([row[0] for row in chunk])
+            more_windows, more_departments = other_units([row[0] for row in chunk])
             for (pk, observed_at, region, hall, department, window_label, window_number, category_code, category,
                  description, facts, staff_name, staff_description, severity, source, status) in chunk:
                 yield [
                     Finding.code_for(pk), observed_at, region, hall,
-                    "、".join(filter(None, [department, *more_departments.get(pk, ())])),
-                    "、".join(filter(None, [Window.label_for(window_label, window_number), *more_windows.get(pk, ())])),
+                    Finding.units_text(department, more_departments.get(pk, ())),
+                    Finding.units_text(Window.label_for(window_label, window_number), more_windows.get(pk, ())),
                     f"{category_code} {category}", description, describe_facts(facts),
                     person_text(staff_name, staff_description),
                     severities[severity], sources[source], statuses[status],
                 ]
 
 
-def _others(finding_ids: list[int]) -> tuple[dict, dict]:
-    """The other windows' labels and departments' names of each finding, one query each per chunk."""
-    windows = Finding.other_windows.through.objects.filter(finding_id__in=finding_ids).values_list(
+def other_units(finding_ids: list[int]) -> tuple[dict, dict]:
+    """The other windows' labels and departments' names of each finding ({id: [...]}), one query
+    each: exports look them up a chunk at a time (also the circular's, circulars.document)."""
+    windows = Finding.other_windows.through.objects.filter(finding_id__in=finding_ids).order_by("id").values_list(
         "finding_id", "window__label", "window__number")
-    departments = Finding.other_departments.through.objects.filter(finding_id__in=finding_ids).values_list(
-        "finding_id", "department__name")
+    departments = Finding.other_departments.through.objects.filter(finding_id__in=finding_ids).order_by(
+        "id").values_list("finding_id", "department__name")
     return (grouped((pk, Window.label_for(label, number)) for pk, label, number in windows),
             grouped(departments))

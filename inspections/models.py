@@ -313,14 +313,19 @@ class Finding(models.Model):
     @property
     def departments_text(self) -> str:
         """"工商局、医保局": the department and the others named (prefetch other_departments for lists)."""
-        names = [self.department.name] if self.department_id else []
-        return "、".join(dict.fromkeys(names + [d.name for d in self.other_departments.all()]))
+        return self.units_text(self.department.name if self.department_id else None,
+                               [d.name for d in self.other_departments.all()])
 
     @property
     def windows_text(self) -> str:
         """"工商窗口、医保窗口": the window and the others named (prefetch other_windows for lists)."""
-        labels = [str(self.window.display_label)] if self.window_id else []
-        return "、".join(dict.fromkeys(labels + [str(w.display_label) for w in self.other_windows.all()]))
+        return self.units_text(str(self.window.display_label) if self.window_id else None,
+                               [str(w.display_label) for w in self.other_windows.all()])
+
+    @staticmethod
+    def units_text(first: str | None, others) -> str:
+        """The first window or department and the others, each once: "工商窗口、医保窗口"."""
+        return "、".join(dict.fromkeys(filter(None, [first, *others])))
 
 
 # Legal status changes; everything else is refused by the service layer.
