@@ -24,7 +24,7 @@ from docx.shared import Mm, Pt, RGBColor
 from circulars.document import CircularDocument
 
 # Sizes of Chinese type (号) in points.
-SIZE_2, SIZE_3, SIZE_4, SIZE_SMALL_4, SIZE_5 = Pt(22), Pt(16), Pt(14), Pt(12), Pt(10.5)
+SIZE_2, SIZE_3, SIZE_4, SIZE_5 = Pt(22), Pt(16), Pt(14), Pt(10.5)
 RED = RGBColor(0xFF, 0x00, 0x00)
 XIAOBIAOSONG, FANGSONG, HEITI, KAITI, SONGTI = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"
 
@@ -33,19 +33,20 @@ PAGE = {"page_width": Mm(210), "page_height": Mm(297), "top_margin": Mm(37), "bo
         "left_margin": Mm(28), "right_margin": Mm(26)}
 LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
 LINE_PITCH = Pt(225 / 25.4 * 72 / LINES_PER_PAGE)  # 28.95 pt: 22 lines fill the 225 mm type area
+TYPE_WIDTH = (PAGE["page_width"] - PAGE["left_margin"] - PAGE["right_margin"]) / 12700  # 156 mm in points
 
-# style name → (font, size, bold, alignment, first-line indent in characters, colour)
+# style name → (font, size, alignment, first-line indent in characters (negative: right indent), colour)
 STYLES = {
-    "公文-发文机关标志": (XIAOBIAOSONG, Pt(36), False, WD_ALIGN_PARAGRAPH.CENTER, 0, RED),
-    "公文-发文字号": (FANGSONG, SIZE_3, False, WD_ALIGN_PARAGRAPH.CENTER, 0, None),
-    "公文-标题": (XIAOBIAOSONG, SIZE_2, False, WD_ALIGN_PARAGRAPH.CENTER, 0, None),
-    "公文-正文": (FANGSONG, SIZE_3, False, WD_ALIGN_PARAGRAPH.JUSTIFY, 2, None),
-    "公文-一级标题": (HEITI, SIZE_3, False, WD_ALIGN_PARAGRAPH.LEFT, 2, None),
-    "公文-二级标题": (KAITI, SIZE_3, False, WD_ALIGN_PARAGRAPH.LEFT, 2, None),
-    "公文-署名": (FANGSONG, SIZE_3, False, WD_ALIGN_PARAGRAPH.RIGHT, -4, None),  # 右空四字 (§7.3.5.2)
-    "公文-附件标记": (HEITI, SIZE_3, False, WD_ALIGN_PARAGRAPH.LEFT, 0, None),
-    "公文-表格": (FANGSONG, SIZE_5, False, WD_ALIGN_PARAGRAPH.LEFT, 0, None),
-    "公文-页码": (SONGTI, SIZE_4, False, WD_ALIGN_PARAGRAPH.CENTER, 0, None),
+    "公文-发文机关标志": (XIAOBIAOSONG, Pt(36), WD_ALIGN_PARAGRAPH.CENTER, 0, RED),
+    "公文-发文字号": (FANGSONG, SIZE_3, WD_ALIGN_PARAGRAPH.CENTER, 0, None),
+    "公文-标题": (XIAOBIAOSONG, SIZE_2, WD_ALIGN_PARAGRAPH.CENTER, 0, None),
+    "公文-正文": (FANGSONG, SIZE_3, WD_ALIGN_PARAGRAPH.JUSTIFY, 2, None),
+    "公文-一级标题": (HEITI, SIZE_3, WD_ALIGN_PARAGRAPH.LEFT, 2, None),
+    "公文-二级标题": (KAITI, SIZE_3, WD_ALIGN_PARAGRAPH.LEFT, 2, None),
+    "公文-署名": (FANGSONG, SIZE_3, WD_ALIGN_PARAGRAPH.RIGHT, -4, None),  # 右空四字 (§7.3.5.2)
+    "公文-附件标记": (HEITI, SIZE_3, WD_ALIGN_PARAGRAPH.LEFT, 0, None),
+    "公文-表格": (FANGSONG, SIZE_5, WD_ALIGN_PARAGRAPH.LEFT, 0, None),
+    "公文-页码": (SONGTI, SIZE_4, WD_ALIGN_PARAGRAPH.CENTER, 0, None),
 }
 
 ANNEX_COLUMNS = [("序号", 8), ("单位", 30), ("窗口", 16), ("问题类别", 26), ("问题表述", 76), ("处理意见", 16),
@@ -78,8 +79,7 @@ def _grid(section):
 
 def _char_spacing(style, size: Pt):
     """Condense 3号 text so that CHARS_PER_LINE characters fill the 156 mm line exactly."""
-    type_width = (PAGE["page_width"] - PAGE["left_margin"] - PAGE["right_margin"]) / 12700
-    twentieths = int((type_width / CHARS_PER_LINE - size.pt) * 20) - 1  # a hair under, never 27 a line
+    twentieths = int((TYPE_WIDTH / CHARS_PER_LINE - size.pt) * 20) - 1  # a hair under, never 27 a line
     spacing = OxmlElement("w:spacing")
     spacing.set(qn("w:val"), str(twentieths))
     style.element.get_or_add_rPr().append(spacing)
@@ -87,13 +87,13 @@ def _char_spacing(style, size: Pt):
 
 def _add_styles(doc):
     """The named styles, those the template lacks (all of them in ours)."""
-    for name, (font, size, bold, alignment, indent, colour) in STYLES.items():
+    for name, (font, size, alignment, indent, colour) in STYLES.items():
         if name in [style.name for style in doc.styles]:
             continue
         style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = doc.styles["Normal"]
         _fonts(style, font)
-        style.font.size, style.font.bold = size, bold
+        style.font.size = size
         if colour is not None:
             style.font.color.rgb = colour
         if size == SIZE_3:
@@ -184,8 +184,7 @@ def _page_numbers(doc):
 def masthead_size(issuer: str) -> Pt:
     """The 发文机关标志 as large as one line of the type area allows, at most 2号 × 1.6 (§7.2.3
     leaves the size to the issuer; a long name gets smaller type, never a second line)."""
-    type_width = (PAGE["page_width"] - PAGE["left_margin"] - PAGE["right_margin"]) / 12700
-    return Pt(min(35, int(type_width / (len(issuer) + 2) * 0.95)))
+    return Pt(min(35, int(TYPE_WIDTH / (len(issuer) + 2) * 0.95)))
 
 
 def _date_text(day: datetime.date) -> str:
@@ -193,7 +192,7 @@ def _date_text(day: datetime.date) -> str:
 
 
 def _annex(doc, document: CircularDocument):
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    doc.add_section(WD_SECTION.NEW_PAGE)
     _paragraph(doc, "公文-附件标记", "附件")
     _paragraph(doc, "公文-标题", "问题清单")
     table = doc.add_table(rows=1, cols=len(ANNEX_COLUMNS))
@@ -218,7 +217,6 @@ def _annex(doc, document: CircularDocument):
             cell.width = width
             cell.paragraphs[0].style = doc.styles["公文-表格"]
             _fonts(cell.paragraphs[0].add_run(value), FANGSONG)
-    return section
 
 
 def write_docx(document: CircularDocument, handle):
