@@ -7,6 +7,6 @@ class AccessConfig(AppConfig):
     verbose_name = _("权限")
 
     def ready(self):
-        from access import policy
+        from access import hooks, policy  # noqa: F401  (hooks: what this app adds to those below)
 
         policy.register()

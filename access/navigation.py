@@ -27,6 +27,7 @@ NAV_ITEMS = [
     NavItem(_("问责"), "accountability_list", "accountability.list"),
     NavItem(_("通知"), "notification_list", "notification.list"),
     NavItem(_("服务大厅"), "hall_list", "hall.list"),
+    NavItem(_("审计日志"), "audit_log", "audit.view"),
     NavItem(_("用户管理"), "admin:registry_user_changelist", "user.view", admin=True),
     NavItem(_("后台管理"), "admin:index", "home.view", admin=True),
 ]

@@ -34,12 +34,15 @@ Decisions written down here:
   do not open campaigns: they work within them, choosing one that covers the hall when they
   start a visit, and a visit needs none (``visit.start``). Everyone with business records
   reads the campaigns that reach where they work (``campaign.view``, ``inspections.scope``).
-- 三员分立, as far as it goes before the level-3 assessment issue: the system
-  administrator opens accounts and keeps their profile and the registry; the
-  security administrator gives roles and scopes and sets passwords; neither
-  reads a business record, nobody changes their own role, scope or active
-  flag, administrators' roles come from the server's command line, and there
-  are no superusers.
+- 三员分立: the system administrator opens accounts and keeps their profile and
+  the registry; the security administrator gives roles and scopes, sets
+  passwords and lifts lockouts; the audit administrator reads the security log
+  (``audit.view``) and nothing else — no other role reads it, not even the
+  other two. None of the three reads a business record; each is a role of its
+  own account (``User.role`` holds one, and ``manage.py create_admin`` will not
+  turn an account of one role into another); nobody changes their own role,
+  scope or active flag; administrators' roles come from the server's command
+  line; there are no superusers.
 - The hall side (a hall manager) never identifies an inspector: it sees the
   visit's team instead (``person.identify``), and of the evidence only what
   ``inspections.services.evidence.download_for`` gives it.
@@ -76,6 +79,7 @@ is_office = _role(Role.OFFICE)
 is_auditor = _role(Role.AUDITOR)
 is_sysadmin = _role(Role.SYSADMIN)
 is_secadmin = _role(Role.SECADMIN)
+is_audit_admin = _role(Role.AUDIT_ADMIN)
 
 
 @rules.predicate
@@ -254,7 +258,7 @@ ACTIONS: dict[str, rules.Predicate] = {
     "user.set_password": is_secadmin & is_someone_else & ~target_is_administrator,
     "person.identify": identifiable,
     # Reference data
-    "reference.view": has_a_role,
+    "reference.view": has_a_role & ~is_audit_admin,
     "taxonomy.edit": is_province_office,
     "deadline_rule.edit": is_province_office,
     "calendar.edit": is_province_office | is_sysadmin,
@@ -307,6 +311,9 @@ ACTIONS: dict[str, rules.Predicate] = {
     "circular.edit": drafts_circular,
     "circular.publish": issues_circular,
     "circular.view_history": is_office,
+    # The security log (audit.models): the audit administrator's, and only theirs (三员分立).
+    "audit.view": is_audit_admin,
+    "audit.export": is_audit_admin,
 }
 
 # The admin asks "<app>.<verb>_<model>" (core.permissions.PolicyAdmin); each is one of the actions

@@ -8,6 +8,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.log import record
+from audit.models import Event
 from circulars import document
 from circulars.models import Circular, CircularEntry, CircularSection, NumberLock
 from core.permissions import require
@@ -147,6 +149,7 @@ def circular_publish(*, actor, circular: Circular, today: datetime.date | None =
     circular._history_user = actor
     circular.full_clean(exclude=["doc_number"])
     circular.save()
+    record(Event.PUBLISHED, user=actor, obj=circular, doc_number=circular.doc_number, findings=len(findings))
     return circular
 
 

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.log import record
+from audit.models import Event
 from circulars import services
 from circulars.document import (
     ENTRY_PREFETCH,
@@ -99,7 +101,7 @@ def circular_publish(request, circular):
 
 @action("circular.export", load=circular_for_user)
 def circular_export(request, circular):
-    return xlsx_response(CircularExporter(circular=circular))
+    return xlsx_response(CircularExporter(circular=circular), obj=circular)
 
 
 @action("circular.export", load=circular_for_user)
@@ -108,6 +110,7 @@ def circular_document(request, circular):
     handle = tempfile.TemporaryFile(suffix=".docx")
     write_docx(document_of(circular), handle)
     handle.seek(0)
+    record(Event.EXPORTED, obj=circular, file=document_filename(circular, "docx"))
     return FileResponse(handle, as_attachment=True, filename=document_filename(circular, "docx"),
                         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rules",
     # The apps, each standing only on those above it in this list (tests/test_layers.py).
+    "audit",
     "core",
     "registry",
     "inspections",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.RequestContext",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -206,6 +208,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Security audit log (audit.models) -----------------------------------------
+# Days security events are kept; manage.py purge_audit removes older ones (never under 180).
+AUDIT_KEEP_DAYS = env_int("AUDIT_KEEP_DAYS", 180)
+# Reverse proxies whose X-Forwarded-For is believed for the client's address (log, lockout).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # Product settings --------------------------------------------------------------
 PAGE_SIZE = env_int("PAGE_SIZE", 50)

@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("inspections.urls")),
     path("", include("rectification.urls")),
     path("", include("circulars.urls")),
+    path("", include("access.urls")),
 ]

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from audit.log import record
+from audit.models import Event
 from core.models import ImportBatch
 from core.spreadsheets import RowError
 
@@ -66,6 +68,7 @@ def preview_page(request, batch, *, parse_again, apply, done_url, title, skipped
         except ValidationError as error:
             messages.error(request, _("导入未完成，所有内容均未保存：%(reason)s") % {"reason": " ".join(error.messages)})
         else:
+            record(Event.IMPORTED, obj=batch, object_type=batch.kind, rows=changed, file=batch.filename)
             messages.success(request, _("导入完成，更新了 %(n)d 行。") % {"n": changed})
             return redirect(done_url)
     return render(request, "core/import_preview.html", {

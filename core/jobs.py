@@ -21,6 +21,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django_tasks import task
 
+from audit.log import record
+from audit.models import Event
 from core.models import ExportJob
 
 # kind → (user, QueryDict of the list's filter) → an Exporter
@@ -69,6 +71,8 @@ def run_export(job_id: int):
         job.finished_at = timezone.now()
         job.expires_at = job.finished_at + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
         job.save()
+        record(Event.EXPORTED, user=job.requester, obj=job, object_type=job.kind, rows=job.rows_done,
+               filter=job.params, file=job.filename, background=True)
     except Exception as error:  # the page says it failed instead of spinning for ever
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=str(error)[:1000])
         raise

@@ -4,6 +4,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from audit.log import record
+from audit.models import Event
 from core.models import ExportJob
 from core.permissions import action
 
@@ -22,4 +24,5 @@ def export_job(request, job):
 def export_download(request, job):
     if job.status != ExportJob.Status.DONE or not job.file or (job.expires_at and job.expires_at < timezone.now()):
         raise Http404
+    record(Event.DOWNLOADED, obj=job, object_type=job.kind, file=job.filename)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)

@@ -4,6 +4,8 @@ history), and the ledger records, read-only (they change through the services) a
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
+from audit.log import record
+from audit.models import Event
 from core.permissions import HistoryAdmin, ReadOnlyRecordAdmin
 from rectification import calendar
 from rectification import services as ledger
@@ -25,7 +27,8 @@ from rectification.scope import accountability_q, item_q
 class CalendarAdmin(HistoryAdmin):
     """Every change to the calendar counts the provisional deadlines again, in the same transaction."""
 
-    def _recount(self, request):
+    def _recount(self, request, obj=None, change="", **detail):
+        record(Event.CALENDAR_CHANGED, obj=obj, object_type=self.opts.label_lower, change=change, **detail)
         calendar.clear_cache()
         changed = ledger.estimated_deadlines_recount(actor=request.user)
         if changed:
@@ -33,15 +36,17 @@ class CalendarAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        self._recount(request)
+        self._recount(request, obj, "changed" if change else "added", fields=list(form.changed_data))
 
     def delete_model(self, request, obj):
+        text = str(obj)
         super().delete_model(request, obj)
-        self._recount(request)
+        self._recount(request, change="deleted", object=text)
 
     def delete_queryset(self, request, queryset):
+        texts = [str(obj) for obj in queryset]
         super().delete_queryset(request, queryset)
-        self._recount(request)
+        self._recount(request, change="deleted", objects=texts)
 
 
 @admin.register(CalendarYear)

@@ -382,4 +382,4 @@ def accountability_export(request):
 def statistics_export(request):
     return xlsx_response(StatisticsExporter(
         findings=findings_visible_to(request.user), items=items_visible_to(request.user),
-    ))
+    ), kind="statistics")

@@ -265,6 +265,10 @@ class UserAdmin(HistoryAdmin, DjangoUserAdmin):
         services.user_admin_check(actor=request.user, user=obj, changed=form.changed_data, adding=not change)
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # the halls too, before the log reads them
+        services.user_admin_record(user=form.instance, changed=form.changed_data, adding=not change)
+
     def user_change_password(self, request, id, form_url=""):
         target = self.get_object(request, unquote(id))
         if target is None:

@@ -349,6 +349,7 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("审计员")
     SYSADMIN = "sysadmin", _("系统管理员")
     SECADMIN = "secadmin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
     NONE = "none", _("未分配角色")
 
 
@@ -370,6 +371,8 @@ class RoleSpec:
     administrator: bool = False
     # The inspected side: sees the visit's team, never the inspectors, and derived copies of photos.
     hall_side: bool = False
+    # Signs in with a second factor (TOTP) as well as the password.
+    two_factor: bool = False
 
     @property
     def needs_region(self) -> bool:
@@ -382,10 +385,13 @@ class RoleSpec:
 ROLES: dict[str, RoleSpec] = {
     Role.INSPECTOR: RoleSpec(Reach.REGION, business=True),
     Role.HALL_MANAGER: RoleSpec(Reach.HALLS, business=True, hall_side=True),
-    Role.OFFICE: RoleSpec(Reach.REGION, business=True),
+    Role.OFFICE: RoleSpec(Reach.REGION, business=True, two_factor=True),
     Role.AUDITOR: RoleSpec(Reach.REGION, business=True),
-    Role.SYSADMIN: RoleSpec(Reach.ALL, administrator=True),
-    Role.SECADMIN: RoleSpec(Reach.ALL, administrator=True),
+    # 三员分立: three administrators, three accounts; none reads a business record.
+    Role.SYSADMIN: RoleSpec(Reach.ALL, administrator=True, two_factor=True),
+    Role.SECADMIN: RoleSpec(Reach.ALL, administrator=True, two_factor=True),
+    # Reads the security log and nothing else (not even the registry).
+    Role.AUDIT_ADMIN: RoleSpec(Reach.NONE, administrator=True, two_factor=True),
     Role.NONE: RoleSpec(Reach.NONE),
 }
 

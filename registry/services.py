@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.log import record
+from audit.models import Event
 from core.permissions import require
 from registry.models import ROLES, Department, Role, ServiceHall, Staff, User, Window
 
@@ -91,3 +93,17 @@ def user_admin_check(*, actor, user: User, changed, adding: bool):
         raise PermissionDenied
     if changed - set().union(*ACCOUNT_FIELDS.values()):
         raise PermissionDenied
+
+
+def user_admin_record(*, user: User, changed, adding: bool):
+    """The security log's entries for an account change: opened, role or scope, active or not."""
+    changed = set(changed)
+    if adding:
+        record(Event.ACCOUNT_CREATED, obj=user)
+        return
+    scope = changed & set(ACCOUNT_FIELDS["user.change_role"])
+    if scope:
+        record(Event.ROLE_CHANGED, obj=user, fields=sorted(scope), role=user.role, region=user.region_id,
+               halls=sorted(user.halls.values_list("pk", flat=True)))
+    if "is_active" in changed:
+        record(Event.ACCOUNT_ACTIVE, obj=user, active=user.is_active)

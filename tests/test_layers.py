@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["core", "registry", "inspections", "rectification", "circulars", ["access", "workbench"]]
+LAYERS = ["audit", "core", "registry", "inspections", "rectification", "circulars", ["access", "workbench"]]
 
 
 def _rank(app):

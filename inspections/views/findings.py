@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.log import record
+from audit.models import Event
 from core.downloads import export_list
 from core.forms import add_errors
 from core.pagination import COUNT_CAP, SEARCH_COUNT_CAP, light_page
@@ -313,6 +315,8 @@ def evidence_download(request, evidence):
     served = download_for(request.user, evidence)
     if served is None:
         raise Http404
+    record(Event.EVIDENCE_ORIGINAL if served.original else Event.DOWNLOADED, obj=evidence,
+           file=served.filename, original=served.original)
     response = FileResponse(
         served.file.open("rb"), as_attachment=True, filename=served.filename, content_type=served.content_type,
     )

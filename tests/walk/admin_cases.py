@@ -18,13 +18,13 @@ from html.parser import HTMLParser
 
 from django.urls import NoReverseMatch, reverse
 
-from tests.walk.cases import VISIBLE, fingerprint
+from tests.walk.cases import NO_SIGHT, VISIBLE, fingerprint
 from tests.walk.world import PERSONAS
 
 STAFF = frozenset(PERSONAS) - {"anonymous", "inspector", "inspector_other"}
 # In the admin the two inspectors are alike (no staff flag): one stands for both.
 ADMIN_PERSONAS = [p for p in PERSONAS if p != "inspector_other"]
-REGISTRY_READERS = STAFF - {"unassigned"}
+REGISTRY_READERS = STAFF - NO_SIGHT
 OFFICE_SIDE = frozenset({"office", "office_b", "office_p", "auditor"})
 OFFICES = frozenset({"office", "office_b", "office_p"})
 KEEPERS = {"a": {"manager", "office", "office_p", "sysadmin"}, "b": {"office_b", "office_p", "sysadmin"}}
@@ -69,7 +69,7 @@ def _records(kind, variants, among=STAFF):
     return Model(lists=OFFICE_SIDE, objects={v: (kind, v, _seen(kind, v, among)) for v in variants})
 
 
-REFERENCE_READERS = STAFF - {"unassigned"}
+REFERENCE_READERS = STAFF - NO_SIGHT
 PROVINCE = frozenset({"office_p"})
 ADMIN = {
     "registry.region": Model(

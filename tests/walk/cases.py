@@ -32,6 +32,8 @@ SIGNED = frozenset(PERSONAS) - {"anonymous"}
 BUSINESS = frozenset({"inspector", "inspector_other", "manager", "manager_2", "office", "office_b", "office_p",
                       "auditor"})
 REGISTRY_ALL = frozenset({"sysadmin", "secadmin"})
+# Signed in, yet seeing no hall nor reference data: no role yet, or the audit administrator's.
+NO_SIGHT = frozenset({"unassigned", "audit_admin"})
 CITY_A = frozenset({"inspector", "inspector_other", "office", "office_p", "auditor"})
 
 # --- The rules of sight: who sees each object ----------------------------------------------
@@ -281,7 +283,7 @@ CASES = [
     case("export_download", "get", office=({"job": "office"}, ok("office")),
          manager=({"job": "manager"}, ok("manager"))),
     # Registry
-    case("hall_list", "get", **alone(ok(*(SIGNED - {"unassigned"})))),
+    case("hall_list", "get", **alone(ok(*(SIGNED - NO_SIGHT)))),
     *[case("hall_detail", "get", **{v: ({"hall": v}, ok(*VISIBLE["hall"][v]))}) for v in ("a", "a2", "b")],
     case("hall_create", "get post", body=hall_body, **alone(ok("office", "office_b", "office_p", "sysadmin"))),
     # A region outside one's own is refused with a message on the form; nothing is saved.
@@ -397,6 +399,9 @@ CASES = [
     case("accountability_export", "get",
          **alone(ok("manager", "manager_2", "office", "office_b", "office_p", "auditor"))),
     case("statistics_export", "get", **alone(ok("office", "office_b", "office_p", "auditor"))),
+    # The security log: the audit administrator's alone (三员分立).
+    case("audit_log", "get", **alone(ok("audit_admin"))),
+    case("audit_export", "get", **alone(ok("audit_admin"))),
     case("ledger_import", "get post", body=ledger_file,
          **alone({**ok("manager", "office", "office_p"), **noop("manager_2", "office_b")})),
     case("ledger_import_preview", "get post", own=({"batch": "ledger"}, {
@@ -498,7 +503,9 @@ def expected(url_case: UrlCase, variant: str, persona: str):
 
 
 def fingerprint(world, kwargs, persona):
-    """Every row of every table but the sessions': what a refused request must leave as it was.
+    """Every row of every table but the sessions' and the security log's (which records the
+    request itself, refusals included — tests/test_audit.py): what a refused request must leave
+    as it was.
 
     The world is small, so the whole content is compared, not only the counts; an update that
     leaves no history row (marking notifications read) shows too."""
@@ -518,11 +525,12 @@ def fingerprint(world, kwargs, persona):
 
 
 _TABLES: list[str] = []
+UNWATCHED = {"django_session", "audit_securityevent"}
 
 
 def _tables() -> list[str]:
     if not _TABLES:
-        _TABLES.extend(sorted(t for t in connection.introspection.table_names() if t != "django_session"))
+        _TABLES.extend(sorted(t for t in connection.introspection.table_names() if t not in UNWATCHED))
     return _TABLES
 
 

@@ -55,7 +55,7 @@ from tests.factories import (
 PASSWORD = "Passw0rd!"
 PERSONAS = [
     "anonymous", "inspector", "inspector_other", "manager", "manager_2", "office", "office_b",
-    "office_p", "auditor", "sysadmin", "secadmin", "unassigned",
+    "office_p", "auditor", "sysadmin", "secadmin", "audit_admin", "unassigned",
 ]
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 
@@ -126,6 +126,7 @@ def build() -> World:
     p["auditor"] = UserFactory(username="auditor", role=Role.AUDITOR, region=city_a)
     p["sysadmin"] = UserFactory(username="sysadmin", role=Role.SYSADMIN)
     p["secadmin"] = UserFactory(username="secadmin", role=Role.SECADMIN)
+    p["audit_admin"] = UserFactory(username="audit_admin", role=Role.AUDIT_ADMIN)
     p["unassigned"] = UserFactory(username="newcomer", role=Role.NONE)
     for name in PERSONAS[1:]:
         world.add("user", name, p[name])
