@@ -22,7 +22,7 @@ def xlsx_response(exporter, *, obj=None, kind: str = "") -> FileResponse:
     rows = [0]
     exporter.write(handle, on_row=lambda count: rows.__setitem__(0, max(rows[0], count)))
     handle.seek(0)
-    record(Event.EXPORTED, obj=obj, object_type=kind or exporter.title, rows=rows[0],
+    record(Event.EXPORTED, obj=obj, object_type=kind or ("" if obj else exporter.title), rows=rows[0],
            filter=filter_of(current_request()), file=exporter.filename)
     return FileResponse(
         handle, as_attachment=True, filename=exporter.filename,

@@ -67,12 +67,12 @@ DROP FUNCTION IF EXISTS audit_securityevent_append_only();
 
 def append_only(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(APPEND_ONLY)
+        schema_editor.execute(APPEND_ONLY, params=None)  # "%" is the message's, not a parameter
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 Migration.operations.append(migrations.RunPython(append_only, drop))
