@@ -28,6 +28,8 @@ NAV_ITEMS = [
     NavItem(_("通知"), "notification_list", "notification.list"),
     NavItem(_("服务大厅"), "hall_list", "hall.list"),
     NavItem(_("审计日志"), "audit_log", "audit.view"),
+    NavItem(_("登录锁定"), "lockout_list", "lockout.list"),
+    NavItem(_("双因素认证"), "two_factor_accounts", "two_factor.accounts"),
     NavItem(_("用户管理"), "admin:registry_user_changelist", "user.view", admin=True),
     NavItem(_("后台管理"), "admin:index", "home.view", admin=True),
 ]

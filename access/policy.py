@@ -36,7 +36,8 @@ Decisions written down here:
   reads the campaigns that reach where they work (``campaign.view``, ``inspections.scope``).
 - 三员分立: the system administrator opens accounts and keeps their profile and
   the registry; the security administrator gives roles and scopes, sets
-  passwords and lifts lockouts; the audit administrator reads the security log
+  passwords and lifts lockouts; a lost second-factor device is reset by the system
+  administrator, never by the one who sets passwords; the audit administrator reads the security log
   (``audit.view``) and nothing else — no other role reads it, not even the
   other two. None of the three reads a business record; each is a role of its
   own account (``User.role`` holds one, and ``manage.py create_admin`` will not
@@ -256,6 +257,18 @@ ACTIONS: dict[str, rules.Predicate] = {
     "user.change_role": is_secadmin & is_someone_else & ~target_is_administrator,
     "user.change_active": is_sysadmin & is_someone_else & ~target_is_administrator,
     "user.set_password": is_secadmin & is_someone_else & ~target_is_administrator,
+    # Lockouts (registry.identity): the security administrator's, and the system administrator's
+    # who keeps the accounts. A discipline office does not lift them: a lockout by address also
+    # stops other accounts at that address, which only the administrators oversee.
+    "lockout.list": is_secadmin | is_sysadmin,
+    "lockout.lift": is_secadmin | is_sysadmin,
+    # The second factor (registry.two_factor): each user's own; a lost device is reset by the
+    # system administrator, because the security administrator sets passwords and the two
+    # together would let one administrator take over an account alone. An administrator's
+    # device is reset on the server (``manage.py reset_two_factor``), as their role is given.
+    "two_factor.own": signed_in,
+    "two_factor.accounts": is_sysadmin,
+    "two_factor.reset": is_sysadmin & is_someone_else & ~target_is_administrator,
     "person.identify": identifiable,
     # Reference data
     "reference.view": has_a_role & ~is_audit_admin,

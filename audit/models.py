@@ -2,8 +2,8 @@
 
 Separate from record history (django-simple-history keeps what a record looked like; this keeps
 who signed in, exported, downloaded, was refused…). Rows are written once and never changed:
-``SecurityEvent.save`` refuses an update, the queryset refuses ``update``/``delete``, and on
-PostgreSQL a trigger (migration 0001) refuses UPDATE and refuses DELETE of any row younger than
+``SecurityEvent.save`` refuses an update, the queryset refuses ``update``/``delete``, and a
+database trigger (migration 0001, PostgreSQL and SQLite) refuses UPDATE and refuses DELETE of any row younger than
 ``AUDIT_MIN_KEEP_DAYS`` — the floor ``manage.py purge_audit`` cannot go below either.
 """
 
@@ -43,7 +43,6 @@ class Event(models.TextChoices):
     ACCOUNT_ACTIVE = "account_active", _("账号启用或停用")
     PUBLISHED = "published", _("印发通报")
     CALENDAR_CHANGED = "calendar_changed", _("工作日历变更")
-    AUDIT_EXPORTED = "audit_exported", _("导出审计日志")
     AUDIT_PURGED = "audit_purged", _("清理过期审计日志")
     BACKUP = "backup", _("备份或恢复")
 

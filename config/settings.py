@@ -4,6 +4,7 @@ Every value a deployment may change comes through the typed helpers in
 config.env, which refuse a value they cannot read instead of guessing.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +41,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "simple_history",
     "rules",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # The apps, each standing only on those above it in this list (tests/test_layers.py).
     "audit",
     "core",
@@ -59,11 +64,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "audit.middleware.RequestContext",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "registry.identity.SessionRules",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with registry.identity.locked_out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,7 +122,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Users --------------------------------------------------------------------
 AUTH_USER_MODEL = "registry.User"
 # Passwords sign people in; every permission is the policy's (access.policy, through django-rules).
-AUTHENTICATION_BACKENDS = ["registry.auth.PasswordBackend", "rules.permissions.ObjectPermissionBackend"]
+# django-axes' backend first: it refuses a locked-out account or address before the password is tried.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "registry.auth.PasswordBackend",
+    "rules.permissions.ObjectPermissionBackend",
+]
 # History is read, never replayed: a revert would write back fields the reader may not change.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 LOGIN_URL = "login"
@@ -132,7 +146,40 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "registry.passwords.CharacterClassesValidator",
         "OPTIONS": {"min_classes": 3},
     },
+    {"NAME": "registry.passwords.NotTheUsernameValidator"},
 ]
+# A password chosen by its holder lasts this many days; then the next request asks for a new one.
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
+
+# Lockout after failed logins (django-axes, registry.identity): per account and, separately, per
+# address; lifted after the minutes below, or earlier by the security administrator.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "registry.identity.locked_out"
+AXES_CLIENT_IP_CALLABLE = "audit.log.client_address"
+AXES_ENABLE_ADMIN = False  # lockouts are a page of ours (registry.account_views), under the policy
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False  # failures are in the security log already (audit)
+AXES_DISABLE_ACCESS_LOG = True
+
+# Two-factor sign-in (django-otp, registry.two_factor): required for the roles whose RoleSpec says
+# two_factor (the office and the three administrators), optional for the others. The issuer is
+# the name the authenticator app shows beside the code.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "作风督查")
+TWO_FACTOR_RECOVERY_CODES = 10
+
+# Sessions: ended after this long without a request, this long after signing in, and when the
+# browser closes (registry.identity.SessionRules).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 8)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Language and time --------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -189,7 +236,6 @@ if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 
 # --- Mail ---------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -207,6 +253,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes tells of every reset at INFO; lockouts are in the security log (audit) anyway.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- Security audit log (audit.models) -----------------------------------------

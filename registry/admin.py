@@ -9,15 +9,21 @@ from django.db.models import UniqueConstraint
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.permissions import HistoryAdmin, require
-from registry import services
+from registry import identity, services
 from registry.models import Department, Region, ServiceHall, Staff, User, Window
-from registry.scope import hall_q, halls_visible_to, regions_visible_to
+from registry.scope import accounts_visible_to, hall_q, halls_visible_to, regions_visible_to
 
 # What a user may do comes from the policy (access.policy), the same on every
 # installation; groups would let an administrator grant around it.
 admin.site.unregister(Group)
+# Authenticators and recovery codes are secrets: their holder enrols (registry.two_factor) and the
+# system administrator resets them on the 双因素认证 page; no admin screen shows or edits a key.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 def _limit_choices(db_field, request, kwargs):
@@ -225,8 +231,7 @@ class UserAdmin(HistoryAdmin, DjangoUserAdmin):
     ]
 
     def get_queryset(self, request):
-        users = super().get_queryset(request)
-        return users if request.user.has_perm("user.view") else users.none()
+        return super().get_queryset(request) & accounts_visible_to(request.user)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -274,4 +279,7 @@ class UserAdmin(HistoryAdmin, DjangoUserAdmin):
         if target is None:
             raise Http404
         require(request.user, "user.set_password", target)
-        return super().user_change_password(request, id, form_url)
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            identity.password_set_by_other(request.user, target)
+        return response

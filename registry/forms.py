@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -129,3 +129,13 @@ class LoginForm(AuthenticationForm):
         label=_("用户名"),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
     )
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """The holder's own change: the password rules of the settings, and not the same password again."""
+
+    def clean_new_password1(self):
+        new = self.cleaned_data.get("new_password1")
+        if new and self.user.check_password(new):
+            raise ValidationError(_("新密码不能与当前密码相同。"), code="password_unchanged")
+        return new

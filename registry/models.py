@@ -431,7 +431,10 @@ class User(AbstractUser):
         _("单位"), max_length=100, blank=True,
         help_text=_("督查人员填所在督查组（如“省作风整顿办暗访组”）：被督查单位只看到这个名称，看不到姓名。"),
     )
-    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[halls])
+    # When the holder last chose their own password; empty when someone else set it (a new
+    # account, a reset): the next sign-in asks for a new one (registry.identity).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "password_changed_at"], m2m_fields=[halls])
 
     objects = AppUserManager()
 
@@ -454,6 +457,10 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name or self.username
 
+    def holds_another_role(self, role) -> bool:
+        """三员分立: an account keeps the role it was made for; another role needs another account."""
+        return bool(self.pk) and self.role not in (Role.NONE, role)
+
     def clean(self):
         super().clean()
         # The constraint above, said on the region field (a form shows it beside the field).
@@ -472,3 +479,19 @@ class User(AbstractUser):
 
     def has_module_perms(self, app_label):
         return False  # the admin asks each model's screens instead (core.permissions.PolicyAdmin)
+
+
+class SignedInSession(models.Model):
+    """A session a user signed in with, so that all of them end together (registry.identity):
+    at logout, a password change, deactivation or a reset of the second factor."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(_("会话"), max_length=40, unique=True)
+    signed_in_at = models.DateTimeField(_("登录时间"))
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+
+    def __str__(self):
+        return f"{self.user_id} {self.signed_in_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 
@@ -10,6 +11,19 @@ def _character_classes(password: str) -> int:
         any(not c.isalnum() for c in password),
     ]
     return sum(classes)
+
+
+class NotTheUsernameValidator:
+    """Not the account's name, forwards or backwards, whatever the case (the similarity check
+    Django ships lets a long password through that merely contains it)."""
+
+    def validate(self, password, user=None):
+        name = (getattr(user, "username", "") or "").casefold()
+        if len(name) >= 3 and (name in password.casefold() or name[::-1] in password.casefold()):
+            raise ValidationError(self.get_help_text(), code="password_contains_username")
+
+    def get_help_text(self):
+        return _("密码不能包含用户名。")
 
 
 class CharacterClassesValidator:

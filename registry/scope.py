@@ -88,6 +88,12 @@ def regions_visible_to(user) -> QuerySet[Region]:
     return Region.objects.none()
 
 
+def accounts_visible_to(user) -> QuerySet[User]:
+    """The accounts a user sees (the administrators who keep them; the policy's ``user.view``)."""
+    users = User.objects.all()
+    return users if user.has_perm("user.view") else users.none()
+
+
 def sees_business_records(user) -> bool:
     """Findings, ledgers and accountability: every role but the administrators (and no role)."""
     return role_spec(user).business

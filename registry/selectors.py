@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from registry.filters import HallFilter
 from registry.models import Department, ServiceHall, Staff, Window
-from registry.scope import halls_visible_to
+from registry.scope import accounts_visible_to, halls_visible_to
 
 
 def _count_in_hall(model) -> Coalesce:
@@ -39,6 +39,11 @@ def hall_list(*, user, params=None) -> HallFilter:
 def hall_for_user(*, user, pk) -> ServiceHall:
     """The hall, or 404 when it does not exist or is outside the user's scope."""
     return get_object_or_404(halls_visible_to(user).select_related("region"), pk=pk)
+
+
+def account_for_user(*, user, pk):
+    """The account, or 404 when the user does not keep accounts."""
+    return get_object_or_404(accounts_visible_to(user), pk=pk)
 
 
 def hall_departments(hall: ServiceHall) -> QuerySet[Department]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from audit.log import record
 from audit.models import Event
 from core.permissions import require
+from registry import identity
 from registry.models import ROLES, Department, Role, ServiceHall, Staff, User, Window
 
 # What a hall is and where (its name, region, kind) and whether it is in use belong to those who
@@ -107,3 +108,5 @@ def user_admin_record(*, user: User, changed, adding: bool):
                halls=sorted(user.halls.values_list("pk", flat=True)))
     if "is_active" in changed:
         record(Event.ACCOUNT_ACTIVE, obj=user, active=user.is_active)
+        if not user.is_active:
+            identity.end_sessions(user)

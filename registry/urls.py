@@ -1,8 +1,12 @@
 from django.urls import path
 
-from registry import views
+from registry import account_views, views
 
 urlpatterns = [
+    path("security/lockouts/", account_views.lockout_list, name="lockout_list"),
+    path("security/lockouts/lift/", account_views.lockout_lift, name="lockout_lift"),
+    path("security/two-factor/", account_views.two_factor_accounts, name="two_factor_accounts"),
+    path("security/two-factor/<int:account>/reset/", account_views.two_factor_reset, name="two_factor_reset"),
     path("halls/", views.hall_list, name="hall_list"),
     path("halls/new/", views.hall_create, name="hall_create"),
     path("halls/<int:hall>/", views.hall_detail, name="hall_detail"),

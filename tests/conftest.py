@@ -254,3 +254,47 @@ def ledger(findings, office, hall_manager, own_hall, undercover_visit):
     )
     return {"working": working, "prepared": prepared, "closure": closure, "extension": extension,
             "accountability": record}
+
+
+@pytest.fixture(autouse=True)
+def audit_triggers_off_for_flush(request):
+    """A live-server test ends by emptying every table (Django's flush). The security log's
+    triggers refuse that on SQLite (PostgreSQL's TRUNCATE fires no row trigger), so such a test
+    puts them on at its start, as the migration does, and takes them off before the flush."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        yield
+        return
+    from django.db import connection
+
+    from audit import triggers
+
+    request.getfixturevalue("transactional_db")
+    triggers.install(connection)
+    yield
+    triggers.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def force_login_passes_the_second_factor(request, monkeypatch):
+    """``client.force_login`` stands for a whole sign-in, the second factor included (the roles
+    that need one would otherwise meet the verification page on every request): the user gets a
+    confirmed authenticator and the session its mark. tests/test_two_factor.py signs in for real,
+    or with ``force_login_without_second_factor``."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="测试", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "force_login_without_second_factor", original, raising=False)
+    yield

@@ -13,14 +13,15 @@ EXPECTED = {
     "office": {"工作台", "待审核", "专项行动", "走访", "问题", "通报", "整改台账", "逾期", "问责", "通知", "服务大厅",
                "后台管理"},
     "auditor": {"工作台", "专项行动", "走访", "问题", "通报", "整改台账", "问责", "通知", "服务大厅", "后台管理"},
-    "sysadmin": {"工作台", "通知", "服务大厅", "用户管理", "后台管理"},
+    "sysadmin": {"工作台", "通知", "服务大厅", "登录锁定", "双因素认证", "用户管理", "后台管理"},
+    "audit_admin": {"工作台", "通知", "审计日志"},
 }
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", list(EXPECTED))
 def test_each_role_gets_the_menu_of_its_actions(client, request, role):
-    user = request.getfixturevalue(role)
+    user = UserFactory(role=Role.AUDIT_ADMIN, is_staff=False) if role == "audit_admin" else request.getfixturevalue(role)
     client.force_login(user)
     shown = {str(item["label"]) for item in client.get(reverse("home")).context["nav_items"]}
     assert shown == EXPECTED[role]
@@ -34,7 +35,8 @@ def test_the_overdue_list_is_in_the_menu_of_who_watches_overdue_items(client, of
 
 @pytest.mark.django_db
 def test_every_menu_entry_leads_to_a_page_its_viewers_may_open(client, office, hall_manager, inspector, auditor):
-    for user in (office, hall_manager, inspector, auditor, UserFactory(role=Role.SECADMIN)):
+    for user in (office, hall_manager, inspector, auditor, UserFactory(role=Role.SECADMIN),
+                 UserFactory(role=Role.AUDIT_ADMIN)):
         client.force_login(user)
         for item in client.get(reverse("home")).context["nav_items"]:
             assert client.get(item["url"]).status_code == 200, (user.role, item["url"])

@@ -134,6 +134,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("auditor", "刘静", Role.AUDITOR, "黑龙江省审计厅", "230000"),
     DemoAccount("sysadmin", "孙伟", Role.SYSADMIN, "省政务服务管理局信息中心"),
     DemoAccount("secadmin", "周敏", Role.SECADMIN, "省政务服务管理局信息中心"),
+    DemoAccount("auditadmin", "吴磊", Role.AUDIT_ADMIN, "省政务服务管理局信息中心", is_staff=False),
 ]
 
 
@@ -229,7 +230,9 @@ def seed_accounts(regions: dict[str, Region]) -> list[tuple[DemoAccount, bool]]:
         )
         if created:
             user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+            # Demo accounts are not asked for a new password at first sign-in (real ones are).
+            user.password_changed_at = timezone.now()
+            user.save(update_fields=["password", "password_changed_at"])
         user.halls.set(ServiceHall.objects.filter(name__in=account.hall_names))
         results.append((account, created))
     return results

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from audit.triggers import install_triggers, remove_triggers
+
 
 class Migration(migrations.Migration):
 
@@ -21,7 +23,7 @@ class Migration(migrations.Migration):
                 ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
                 ('username', models.CharField(blank=True, max_length=150, verbose_name='账号')),
                 ('address', models.GenericIPAddressField(blank=True, null=True, verbose_name='地址')),
-                ('event', models.CharField(choices=[('login', '登录'), ('login_failed', '登录失败'), ('logout', '退出登录'), ('locked_out', '账号锁定'), ('unlocked', '解除锁定'), ('session_expired', '会话超时'), ('password_changed', '修改密码'), ('password_set', '重置他人密码'), ('otp_enrolled', '绑定双因素认证'), ('otp_verified', '双因素认证通过'), ('otp_failed', '双因素认证失败'), ('otp_recovery_used', '使用恢复码'), ('otp_reset', '重置双因素认证'), ('refused', '越权访问被拒绝'), ('exported', '导出'), ('downloaded', '下载'), ('evidence_original', '查看证据原件'), ('imported', '导入'), ('account_created', '新建账号'), ('role_changed', '角色或范围变更'), ('account_active', '账号启用或停用'), ('published', '印发通报'), ('calendar_changed', '工作日历变更'), ('audit_exported', '导出审计日志'), ('audit_purged', '清理过期审计日志'), ('backup', '备份或恢复')], db_index=True, max_length=30, verbose_name='事件')),
+                ('event', models.CharField(choices=[('login', '登录'), ('login_failed', '登录失败'), ('logout', '退出登录'), ('locked_out', '账号锁定'), ('unlocked', '解除锁定'), ('session_expired', '会话超时'), ('password_changed', '修改密码'), ('password_set', '重置他人密码'), ('otp_enrolled', '绑定双因素认证'), ('otp_verified', '双因素认证通过'), ('otp_failed', '双因素认证失败'), ('otp_recovery_used', '使用恢复码'), ('otp_reset', '重置双因素认证'), ('refused', '越权访问被拒绝'), ('exported', '导出'), ('downloaded', '下载'), ('evidence_original', '查看证据原件'), ('imported', '导入'), ('account_created', '新建账号'), ('role_changed', '角色或范围变更'), ('account_active', '账号启用或停用'), ('published', '印发通报'), ('calendar_changed', '工作日历变更'), ('audit_purged', '清理过期审计日志'), ('backup', '备份或恢复')], db_index=True, max_length=30, verbose_name='事件')),
                 ('object_type', models.CharField(blank=True, max_length=50, verbose_name='对象类型')),
                 ('object_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
                 ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
@@ -39,40 +41,5 @@ class Migration(migrations.Migration):
     ]
 
 
-# PostgreSQL refuses every UPDATE of a security event, and every DELETE of one younger than
-# audit.models.AUDIT_MIN_KEEP_DAYS (180 days): the application's own database account cannot
-# rewrite or shorten the log, whatever its code does. (SQLite, the embedded default, has the
-# model's refusals only.)
-APPEND_ONLY = """
-CREATE OR REPLACE FUNCTION audit_securityevent_append_only() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        RAISE EXCEPTION 'audit_securityevent is append-only: UPDATE refused';
-    END IF;
-    IF OLD.at >= now() - interval '180 days' THEN
-        RAISE EXCEPTION 'audit_securityevent keeps rows 180 days: DELETE of a row of % refused', OLD.at;
-    END IF;
-    RETURN OLD;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER audit_securityevent_append_only
-    BEFORE UPDATE OR DELETE ON audit_securityevent
-    FOR EACH ROW EXECUTE FUNCTION audit_securityevent_append_only();
-"""
-DROP = """
-DROP TRIGGER IF EXISTS audit_securityevent_append_only ON audit_securityevent;
-DROP FUNCTION IF EXISTS audit_securityevent_append_only();
-"""
-
-
-def append_only(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(APPEND_ONLY, params=None)  # "%" is the message's, not a parameter
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
-
-
-Migration.operations.append(migrations.RunPython(append_only, drop))
+# The append-only triggers (audit.triggers), installed with the table.
+Migration.operations.append(migrations.RunPython(install_triggers, remove_triggers))

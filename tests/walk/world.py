@@ -130,6 +130,7 @@ def build() -> World:
     p["unassigned"] = UserFactory(username="newcomer", role=Role.NONE)
     for name in PERSONAS[1:]:
         world.add("user", name, p[name])
+        world.add("account", name, p[name])  # the URL argument of the account pages
     inspector_b = UserFactory(username="inspector_b", role=Role.INSPECTOR, region=city_b, is_staff=False)
 
     # Visits and findings

@@ -11,7 +11,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from audit.log import record
+from audit.models import Event
 from registry.models import ROLES, Role, User
 
 ADMIN_ROLES = [role for role in Role if ROLES[role].administrator]
@@ -33,6 +36,12 @@ class Command(BaseCommand):
                 raise CommandError("The two passwords differ.")
         with transaction.atomic():
             user, created = User.objects.get_or_create(username=username)
+            if not created and user.holds_another_role(role):
+                # 三员分立: each administrator is an account of its own, never one account turned
+                # into another role (and so holding what both did).
+                raise CommandError(
+                    f"{username} is already {Role(user.role).label}: each administrator role needs an account of its own."
+                )
             try:
                 validate_password(password, user)
             except ValidationError as error:
@@ -40,5 +49,7 @@ class Command(BaseCommand):
             user.role, user.is_staff, user.is_active = role, True, True
             user.display_name = name or user.display_name
             user.set_password(password)
+            user.password_changed_at = timezone.now()  # typed by its holder, on the server
             user.save()
+            record(Event.ACCOUNT_CREATED if created else Event.PASSWORD_SET, obj=user, role=role, command=True)
         self.stdout.write(f"{'Created' if created else 'Updated'} {username} ({Role(role).label}).")
