@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 COUNT_CAP = 10_000
 SEARCH_COUNT_CAP = 1_000
+# No list reaches this far; a larger ?page= (99999999999999999999) would overflow the database's
+# integer in OFFSET (a 500), so it reads as the page past the end: empty.
+MAX_OFFSET = 2**31 - 1
 
 
 @dataclass
@@ -43,6 +46,7 @@ def light_page(queryset, page_param, per_page: int, cap: int = COUNT_CAP) -> Lig
         number = max(1, int(page_param or 1))
     except (TypeError, ValueError):
         number = 1
+    number = min(number, MAX_OFFSET // per_page)
     offset = (number - 1) * per_page
     # Deep pages: find the page's keys on the bare query first, then join only
     # those rows (an OFFSET over the joined query would join every skipped row).

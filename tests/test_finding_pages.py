@@ -144,6 +144,14 @@ class TestFindingsList:
     def _shown(self, client, **params):
         return {f.pk for f in client.get(reverse("finding_list"), params).context["page"]}
 
+    @pytest.mark.parametrize("page", ["99999999999999999999", "-3", "abc", str(2**40)])
+    def test_any_page_number_gets_a_page_not_an_error(self, client, office, findings, page):
+        client.force_login(office)
+        for name in ("finding_list", "ledger", "review_queue"):
+            response = client.get(reverse(name), {"page": page})
+            assert response.status_code in (200, 403), (name, page, response.status_code)
+        assert client.get(reverse("finding_list"), {"page": page}).status_code == 200
+
     def test_filters(self, client, office, findings, undercover_visit):
         client.force_login(office)
         other = FindingFactory(visit=undercover_visit, status="submitted", category=category("D04"),
