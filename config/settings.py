@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "audit.middleware.RequestContext",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.BusyDatabase",
     "registry.identity.SessionRules",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -108,8 +109,11 @@ if _database["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends
     )
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["CONN_MAX_AGE"] = 0
-    # Wait for a writer instead of failing at once with "database is locked".
-    _database["OPTIONS"] = {"timeout": 20}
+    # Wait for a writer instead of failing at once with "database is locked": each transaction
+    # takes the write lock when it begins (IMMEDIATE), so two writers queue instead of one
+    # failing when its read turns into a write; one that waits out the timeout gets a page
+    # asking to try again (core.middleware.BusyDatabase).
+    _database["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 elif not env_bool("POSTGRES_JIT", False):
     # PostgreSQL's JIT compiles every query whose estimated cost is high, and for this
     # application's (exports, the ledger import's lookups) compiling took longer than running

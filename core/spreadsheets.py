@@ -82,6 +82,12 @@ def _check_container(data: bytes, name: str = ""):
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise SpreadsheetRefused(_not_xlsx(name, data))
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise SpreadsheetRefused(_("这是启用宏的工作簿（含 VBA 宏，如改了扩展名的 .xlsm），已拒绝导入。"
+                                   "请在 Excel 中“另存为”→“Excel 工作簿(*.xlsx)”后再上传。"))
+    if any(n.startswith("xl/externalLinks/") for n in names):
+        raise SpreadsheetRefused(_("文件引用了其他工作簿（外部链接），已拒绝导入：导入的内容须全部在这个文件里。"
+                                   "请在 Excel 中“数据”→“编辑链接”→“断开链接”，保存后再上传。"))
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED or any(m.compress_size and m.file_size / m.compress_size > MAX_RATIO for m in members):
         raise SpreadsheetRefused(_("文件内容异常（解压后过大），已拒绝导入。"))
@@ -99,6 +105,26 @@ def open_workbook(upload):
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken workbook
         raise SpreadsheetRefused(_("文件已损坏或格式不正确，无法读取。")) from None
+
+
+MERGED = re.compile(rb'<mergeCell[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _merged_below(sheet, header_row: int, positions: dict) -> list[RowError]:
+    """Merged cells under the header: the merged value stands in the first row only, and the
+    rows below would read as empty (as "no change") — so each merge is a row error instead.
+    The read-only sheet does not list its merges; they are read from its XML."""
+    xml = sheet.parent._archive.read(sheet._worksheet_path)
+    titles = {column_letter(index): title for title, index in positions.items()}
+    errors = []
+    for first_col, first_row, last_col, last_row in MERGED.findall(xml):
+        first, last = int(first_row), int(last_row)
+        if last <= header_row:
+            continue  # a merged title above the header is fine
+        area = f"{first_col.decode()}{first}:{last_col.decode()}{last}"
+        errors.append(RowError(max(first, header_row + 1), titles.get(first_col.decode(), first_col.decode()),
+                               _("合并了单元格（%(area)s）：请取消合并，并在每一行填写各自的内容。") % {"area": area}))
+    return errors
 
 
 def _title(value) -> str:
@@ -127,6 +153,7 @@ def read_table(upload, *, required: list[str], optional: list[str] = ()) -> Tabl
             _("没有找到表头。导入文件须包含这些列：%(columns)s（列名请勿修改）。") % {"columns": missing}
         )
     table = Table()
+    table.errors.extend(_merged_below(sheet, header_row, positions))
     for number, row in enumerate(rows, start=header_row + 1):
         if number - header_row > settings.IMPORT_MAX_ROWS:
             raise SpreadsheetRefused(_("文件超过 %(n)d 行，请拆分后再导入。") % {"n": settings.IMPORT_MAX_ROWS})

@@ -169,3 +169,41 @@ def test_a_list_of_choices_renders_as_rows_with_select_all(client, office, confi
     assert '<fieldset class="field checklist' in page and 'data-select-all="findings"' in page
     assert page.count('<label class="choice"') == len(confirmed)
     assert '<div class="field checkbox">' not in page.split('class="field checklist')[1].split("</fieldset>")[0]
+
+
+@pytest.mark.django_db
+def test_a_publish_that_finds_the_database_busy_asks_to_retry_and_leaves_the_draft(
+        client, office, regions, confirmed, monkeypatch):
+    """SQLite takes one writer at a time: a publish whose last write waited out the lock gets a
+    clear page to try again (503, Retry-After), and its transaction leaves nothing behind."""
+    from django.db import OperationalError
+
+    circular = _draft(office, regions, confirmed)
+    real = circular_services.circular_publish
+
+    def publish_then_lock(**kwargs):
+        with transaction.atomic():
+            real(**kwargs)
+            raise OperationalError("database is locked")
+
+    monkeypatch.setattr(circular_services, "circular_publish", publish_then_lock)
+    client.force_login(office)
+    response = client.post(reverse("circular_publish", args=[circular.pk]))
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "系统繁忙，请稍后重试" in response.content.decode()
+    circular.refresh_from_db()
+    assert circular.status == "draft" and circular.doc_number is None
+    assert not Finding.objects.filter(pk__in=[f.pk for f in confirmed], status="published").exists()
+
+
+def test_sqlite_writers_take_the_lock_when_they_begin():
+    """Two writers queue for the lock (IMMEDIATE) instead of one failing when its read turns
+    into a write — what "database is locked" came from under two simultaneous publishes."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        assert database["OPTIONS"]["timeout"] >= 5
+    else:
+        assert database["ENGINE"].endswith("postgresql")

@@ -156,6 +156,27 @@ class TestBadInputSavesNothing:
     def test_truncated_image(self, record):
         self._refused(record, "不是完整的图片", files=[upload("a.png", png_bytes()[:30], "image/png")])
 
+    @pytest.mark.parametrize("side", [9000, 13000])  # 81 MP (Pillow only warns) and 169 MP (Pillow refuses)
+    def test_a_picture_over_80_megapixels(self, record, side):
+        import io
+
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.new("1", (side, side)).save(out, "PNG")  # a few kilobytes of one colour
+        self._refused(record, "超过 80 百万像素", files=[upload("huge.png", out.getvalue(), "image/png")])
+
+    def test_a_picture_of_80_megapixels_is_accepted(self):
+        import io
+
+        from PIL import Image
+
+        from inspections.services.evidence import check_uploads
+
+        out = io.BytesIO()
+        Image.new("1", (10000, 8000)).save(out, "PNG")
+        assert len(check_uploads([upload("ok.png", out.getvalue(), "image/png")])) == 1
+
     def test_zero_byte_file(self, record):
         self._refused(record, "是空文件", files=[upload("empty.jpg", b"")])
 

@@ -274,8 +274,37 @@ class TestBadFiles:
         self._refused(hall_manager, SimpleUploadedFile("evil.xlsx", out.getvalue()), "XML 实体")
 
 
+    def _with_part(self, client, hall_manager, part, data=b"\0" * 64):
+        source = io.BytesIO()
+        _exported_ledger(client, hall_manager).save(source)
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(source.getvalue())) as original, zipfile.ZipFile(out, "w") as archive:
+            for member in original.infolist():
+                archive.writestr(member, original.read(member))
+            archive.writestr(part, data)
+        return SimpleUploadedFile("台账.xlsx", out.getvalue(), content_type=XLSX)
+
+    def test_a_macro_workbook_renamed_xlsx(self, client, hall_manager, ledger):
+        self._refused(hall_manager, self._with_part(client, hall_manager, "xl/vbaProject.bin"), "启用宏的工作簿")
+
+    def test_a_workbook_with_external_links(self, client, hall_manager, ledger):
+        part = "xl/externalLinks/externalLink1.xml"
+        link = b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+        self._refused(hall_manager, self._with_part(client, hall_manager, part, link), "外部链接")
+
+
 @pytest.mark.django_db
 class TestBadRows:
+    def test_merged_cells_in_the_body_are_named_not_read_as_no_change(self, client, hall_manager, ledger):
+        wb = _exported_ledger(client, hall_manager)
+        ws = wb.active
+        column = _column(ws, "整改措施")
+        ws.cell(row=4, column=column).value = "统一调整排班"
+        ws.merge_cells(start_row=4, start_column=column, end_row=5, end_column=column)
+        errors = self._errors(hall_manager, wb)
+        letter = ws.cell(row=4, column=column).column_letter
+        assert f"第 4 行“整改措施”列：合并了单元格（{letter}4:{letter}5）" in " ".join(errors)
+
     def _errors(self, user, wb):
         preview = imports.parse_ledger(user=user, upload=_upload(wb))
         assert preview.batch is None  # nothing to apply while any row is wrong

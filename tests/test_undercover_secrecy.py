@@ -34,7 +34,8 @@ MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 
 
 def phone_photo() -> bytes:
-    """A JPEG as a phone writes it: the position it was taken at and the phone that took it."""
+    """A JPEG as a phone writes it: the position it was taken at and the phone that took it, and
+    a comment block (COM) as some camera apps and editors write one."""
     image = Image.new("RGB", (800, 600), (10, 120, 200))
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "Apple"
@@ -44,7 +45,7 @@ def phone_photo() -> bytes:
     gps[ExifTags.GPS.GPSLatitudeRef], gps[ExifTags.GPS.GPSLatitude] = "N", (46.0, 48.0, 30.0)
     gps[ExifTags.GPS.GPSLongitudeRef], gps[ExifTags.GPS.GPSLongitude] = "E", (130.0, 21.0, 10.0)
     out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
+    image.save(out, "JPEG", exif=exif, comment="暗访组 张伟 摄于二号窗口".encode())
     return out.getvalue()
 
 
@@ -54,7 +55,8 @@ PHOTO = phone_photo()
 def _no_metadata(content: bytes):
     image = Image.open(io.BytesIO(content))
     assert not dict(image.getexif()), "the hall's copy carries EXIF"
-    for marker in (b"Exif", b"iPhone", b"Apple", b"GPS", b"http://ns.adobe.com/xap"):
+    assert "comment" not in image.info, "the hall's copy carries the JPEG comment"
+    for marker in (b"Exif", b"iPhone", b"Apple", b"GPS", b"http://ns.adobe.com/xap", "张伟".encode()):
         assert marker not in content, f"the hall's copy carries {marker!r}"
     return image
 

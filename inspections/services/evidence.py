@@ -31,7 +31,10 @@ from inspections.models import Evidence
 
 # iPhones shoot HEIC: pillow-heif lets Pillow read it, so it gets a thumbnail and a clean copy.
 register_heif_opener()
-Image.MAX_IMAGE_PIXELS = 80_000_000  # larger "photos" are refused as decompression bombs
+# Larger "photos" are refused (check_uploads says so); Pillow only warns between this and twice
+# it, so the rule is ours, and Pillow's own limit stays as the backstop for what slips past.
+MAX_PIXELS = 80_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 THUMBNAIL_SIZE = (480, 480)
 COPY_MAX_SIDE = 2560  # the hall's copy: enough to see what was seen
 _HEAD = 64
@@ -134,12 +137,19 @@ def check_uploads(files, *, existing_count=0, existing_bytes=0) -> list[CheckedF
         if file_type.kind == Evidence.Kind.PHOTO:
             try:
                 with Image.open(upload) as image:
+                    pixels = image.width * image.height
                     image.verify()
-            except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+            except Image.DecompressionBombError:
+                pixels = MAX_PIXELS + 1
+            except (UnidentifiedImageError, OSError, SyntaxError):
                 errors.append(_("“%(name)s”不是完整的图片，无法打开。") % {"name": name})
                 continue
             finally:
                 upload.seek(0)
+            if pixels > MAX_PIXELS:
+                errors.append(_("“%(name)s”超过 %(max)d 百万像素，无法作为照片保存，请缩小后再上传。")
+                              % {"name": name, "max": MAX_PIXELS // 1_000_000})
+                continue
         checked.append(CheckedFile(upload, file_type))
     if total > max_total:
         errors.append(
@@ -160,6 +170,7 @@ def _from_pixels(upload, max_side: int, quality: int) -> bytes | None:
         with Image.open(upload) as image:
             image = ImageOps.exif_transpose(image).convert("RGB")
             image.thumbnail((max_side, max_side))
+            image.info = {}  # Pillow would write the original's comment (COM) back otherwise
             out = io.BytesIO()
             image.save(out, "JPEG", quality=quality)
             return out.getvalue()
