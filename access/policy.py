@@ -190,6 +190,16 @@ def is_someone_else(user, target):
 
 
 @rules.predicate
+def role_is_its_own(account, role):
+    """三员分立: an account keeps the role it was made for; another role needs another account."""
+    return account.role in (Role.NONE, role)
+
+
+# Asked by ``manage.py create_admin`` (no one requests it, so it is a rule, not an action).
+ACCOUNT_MAY_TAKE_ROLE = "account.may_take_role"
+
+
+@rules.predicate
 def target_is_administrator(user, target):
     return target is not None and ROLES.get(target.role, ROLES[Role.NONE]).administrator
 
@@ -383,6 +393,7 @@ def admin_permission(label: str, verb: str) -> str:
 
 
 def register():
+    rules.set_rule(ACCOUNT_MAY_TAKE_ROLE, role_is_its_own)
     for name, predicate in ACTIONS.items():
         rules.set_perm(name, predicate)
     for label, verbs in ADMIN.items():

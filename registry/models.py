@@ -457,10 +457,6 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name or self.username
 
-    def holds_another_role(self, role) -> bool:
-        """三员分立: an account keeps the role it was made for; another role needs another account."""
-        return bool(self.pk) and self.role not in (Role.NONE, role)
-
     def clean(self):
         super().clean()
         # The constraint above, said on the region field (a form shows it beside the field).
