@@ -67,7 +67,8 @@ def test_inspector_logs_an_undercover_finding_with_a_photo_on_a_phone(
     photo.write_bytes(jpeg_bytes())
     phone.set_input_files("input[name=files][capture]", str(photo))
     phone.click("button[name=submit]")
-    assert phone.is_visible("text=不能为负数")  # refused, in Chinese, nothing saved
+    # A full-page POST: wait for the answer rather than read the page mid-load.
+    phone.wait_for_selector("text=不能为负数")  # refused, in Chinese, nothing saved
     assert not Finding.objects.exists()
 
     phone.fill("input[name=fact_minutes_off_post]", "27")
@@ -205,13 +206,13 @@ def test_office_opens_a_unit_its_department_and_a_campaign_on_a_phone(
     assert phone.is_checked(f"input[name=regions][value='{regions['city_a'].pk}']")  # its own region to start with
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.click("button:has-text('保存')")
-    assert phone.is_visible("text=结束日期不能早于开始日期。")  # said on the field, nothing saved
+    phone.wait_for_selector("text=结束日期不能早于开始日期。")  # said on the field, nothing saved
     assert not Campaign.objects.exists()
     phone.fill("#id_end_date", (start + datetime.timedelta(days=60)).isoformat())
     screenshot(phone, "campaign-form-phone")
     phone.click("button:has-text('保存')")
     phone.wait_for_url(f"{live_server.url}/campaigns/")
-    assert phone.is_visible("text=窗口作风专项整治行动")
+    phone.wait_for_selector("text=窗口作风专项整治行动")
     assert set(Campaign.objects.get().regions.all()) == {regions["city_a"]}
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(phone, "campaign-list-phone")
