@@ -31,3 +31,27 @@ document.addEventListener("change", function (event) {
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-follows]").forEach(narrow);
 });
+
+// The Content-Security-Policy runs no inline script, so the pages' small behaviours live here.
+// A form with data-confirm asks before it is sent (ending a visit, publishing a circular).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+
+// A button with data-print prints the page (the circular).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});
+
+// Say which files were picked (#chosen-files): the inputs themselves are hidden behind the buttons.
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  var list = document.getElementById("chosen-files");
+  if (!list || !input.matches || !input.matches("input[type=file][name=files]")) return;
+  var names = [];
+  document.querySelectorAll("input[type=file][name=files]").forEach(function (each) {
+    Array.prototype.forEach.call(each.files, function (file) { names.push(file.name); });
+  });
+  list.textContent = names.join("、");
+});

@@ -36,12 +36,29 @@ def browser():
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+def watch_content_security(page) -> list[str]:
+    """What the Content-Security-Policy refused on this page, as chromium reports it (the
+    console's "Refused to …" and the securitypolicyviolation events), filled as the page runs."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'Content Security Policy violation: ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline')"
+        " + ' at ' + e.sourceFile + ':' + e.lineNumber));"
+    )
+    return refused
+
+
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", has_touch=True)
     page = context.new_page()
+    refused = watch_content_security(page)
     yield page
     context.close()
+    # Every journey is also a check of the policy: nothing it touched was refused.
+    assert not refused, "\n".join(refused)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from circulars import services as circular_services
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, watch_content_security
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -125,11 +125,14 @@ def test_office_publishes_a_circular_and_downloads_its_table(
     })
     context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
     page = context.new_page()
+    refused = watch_content_security(page)
     sign_in(page, live_server.url, office.username, PASSWORD)
     page.goto(f"{live_server.url}{circular.get_absolute_url()}")
-    page.on("dialog", lambda dialog: dialog.accept())
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("button:has-text('发布通报')")
     page.wait_for_selector("text=通报已发布")
+    assert asked and "不能撤回" in asked[0]  # asked first (static/js/app.js: data-confirm)
     finding.refresh_from_db()
     assert finding.status == Finding.Status.PUBLISHED
     assert finding.rectification_items.get().status == "assigned"
@@ -138,6 +141,7 @@ def test_office_publishes_a_circular_and_downloads_its_table(
     assert download.value.suggested_filename.endswith(".xlsx")
     screenshot(page, "circular-desktop")
     context.close()
+    assert not refused, "\n".join(refused)
 
 
 def test_the_staff_picker_follows_the_window_and_several_behaviours_are_ticked(
