@@ -32,6 +32,7 @@ class Event(models.TextChoices):
     OTP_VERIFIED = "otp_verified", _("双因素认证通过")
     OTP_FAILED = "otp_failed", _("双因素认证失败")
     OTP_RECOVERY_USED = "otp_recovery_used", _("使用恢复码")
+    OTP_CODES_RENEWED = "otp_codes_renewed", _("重新生成恢复码")
     OTP_RESET = "otp_reset", _("重置双因素认证")
     REFUSED = "refused", _("越权访问被拒绝")
     EXPORTED = "exported", _("导出")

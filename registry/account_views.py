@@ -11,15 +11,16 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.pagination import light_page
 from core.permissions import action
 from registry import identity
 from registry import two_factor as two_factor_service
 from registry.forms import OwnPasswordForm
-from registry.models import User
+from registry.scope import accounts_visible_to
 from registry.selectors import account_for_user
 
 
@@ -133,11 +134,17 @@ def two_factor_codes(request):
 
 @action("two_factor.accounts")
 def two_factor_accounts(request):
-    users = list(User.objects.filter(is_active=True).order_by("username")[:500])
-    enrolment = two_factor_service.enrolment_of(users)
+    """Every active account a page at a time, found by account or name (a province has thousands)."""
+    wanted = request.GET.get("q", "").strip()[:50]
+    accounts = accounts_visible_to(request.user).filter(is_active=True).order_by("username")
+    if wanted:
+        accounts = accounts.filter(Q(username__icontains=wanted) | Q(display_name__icontains=wanted))
+    page = light_page(accounts, request.GET.get("page"), settings.PAGE_SIZE)
+    enrolment = two_factor_service.enrolment_of(page.object_list)
     rows = [{"user": user, "enrolled": enrolment[user.pk], "required": two_factor_service.required(user),
-             "may_reset": request.user.has_perm("two_factor.reset", user)} for user in users]
-    return render(request, "registry/two_factor_accounts.html", {"rows": rows})
+             "may_reset": request.user.has_perm("two_factor.reset", user)} for user in page]
+    return render(request, "registry/two_factor_accounts.html", {
+        "rows": rows, "page": page, "wanted": wanted, "query": urlencode({"q": wanted}) if wanted else ""})
 
 
 @require_POST

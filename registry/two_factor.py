@@ -6,7 +6,9 @@
   not passed it to ``verify`` (enrolled) or ``enrol`` (not yet) before any other page.
 - **Enrolment.** The secret is drawn into the session, shown as a QR code drawn on the server
   (``qr_svg``, no outside service) and as text, and becomes a device only when the user types a
-  code it produced; recovery codes (``TWO_FACTOR_RECOVERY_CODES``) are shown once then.
+  code it produced; recovery codes (``TWO_FACTOR_RECOVERY_CODES``) are shown once then and
+  stored only as a keyed digest (``recovery_digest``): a copy of the database gives none of them.
+  Rotating SECRET_KEY voids them (the users renew theirs, or an administrator resets).
 - **Lost device.** The system administrator removes the user's devices (``reset``); their
   sessions end and the next sign-in enrols again. Not the security administrator: they set
   passwords, and the two together would let one administrator take over an account alone.
@@ -24,6 +26,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 from django_otp import devices_for_user
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -120,18 +123,25 @@ def _matches(device: TOTPDevice, code: str) -> bool:
     return totp.verify(token, device.tolerance)
 
 
+def recovery_digest(code: str) -> str:
+    """What is stored of a recovery code: an HMAC under SECRET_KEY, 16 hex characters (the width of
+    django-otp's token column), never the code. Case and spaces as typed do not matter."""
+    return salted_hmac("registry.two_factor.recovery", "".join(code.split()).lower(),
+                       algorithm="sha256").hexdigest()[:16]
+
+
 def _new_recovery_codes(user) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(settings.TWO_FACTOR_RECOVERY_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=recovery_digest(code)) for code in codes)
     return codes
 
 
 @transaction.atomic
 def renew_recovery_codes(request) -> list[str]:
     codes = _new_recovery_codes(request.user)
-    record(Event.OTP_ENROLLED, user=request.user, obj=request.user, request=request, step="recovery_codes")
+    record(Event.OTP_CODES_RENEWED, user=request.user, obj=request.user, request=request, codes=len(codes))
     return codes
 
 
@@ -151,7 +161,7 @@ def verify(request, code: str) -> bool:
     code = _digits(code)
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
-            if device.verify_token(code.lower() if isinstance(device, StaticDevice) else code):
+            if device.verify_token(recovery_digest(code) if isinstance(device, StaticDevice) else code):
                 break
         else:
             device = None

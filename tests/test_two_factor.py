@@ -168,8 +168,38 @@ class TestSigningIn:
         client.post(reverse("two_factor_verify"), {"code": codes[0]})
         page = client.post(reverse("two_factor_codes")).content.decode()
         fresh = re.findall(r"<li><code>([a-z0-9]+)</code></li>", page)
-        assert set(StaticToken.objects.filter(device__user=office).values_list("token", flat=True)) == set(fresh)
+        stored = set(StaticToken.objects.filter(device__user=office).values_list("token", flat=True))
+        assert stored == {two_factor.recovery_digest(code) for code in fresh}
         assert not set(fresh) & set(codes)
+        renewed = _events(Event.OTP_CODES_RENEWED, office).get()
+        assert renewed.detail["codes"] == len(fresh) and not _events(Event.OTP_ENROLLED).filter(
+            detail__has_key="step").exists()
+
+    def test_the_database_holds_no_recovery_code_only_keyed_digests(self, enrolled, settings):
+        office, codes = enrolled
+        stored = list(StaticToken.objects.filter(device__user=office).values_list("token", flat=True))
+        assert len(stored) == len(codes) and not set(stored) & set(codes)
+        assert all(re.fullmatch(r"[0-9a-f]{16}", token) for token in stored)
+        assert not any(code in token for token in stored for code in codes)
+        # Keyed: the same code under another SECRET_KEY gives another digest.
+        digest = two_factor.recovery_digest(codes[0])
+        settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+        assert two_factor.recovery_digest(codes[0]) != digest
+
+    def test_codes_stored_as_plain_text_before_become_digests_and_still_work(self, client, enrolled):
+        import importlib
+
+        from django.apps import apps
+
+        office, codes = enrolled
+        device = StaticToken.objects.filter(device__user=office).first().device
+        StaticToken.objects.filter(device=device).delete()
+        StaticToken.objects.create(device=device, token="abcd2345")  # as django-otp kept it
+        importlib.import_module("registry.migrations.0005_recovery_codes_as_digests").to_digests(apps, None)
+        assert StaticToken.objects.get(device=device).token == two_factor.recovery_digest("abcd2345")
+        _sign_in(client, office)
+        assert client.post(reverse("two_factor_verify"), {"code": "ABCD 2345"}).status_code == 302
+        assert client.get(reverse("home")).status_code == 200
 
 
 @pytest.mark.django_db
@@ -215,3 +245,48 @@ class TestLostPhone:
         assert _events(Event.OTP_RESET).get().detail["command"] is True
         with pytest.raises(CommandError, match="no second factor"):
             call_command("reset_two_factor", secadmin.username, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+class TestTheAccountsPage:
+    """A province has thousands of accounts: the system administrator finds one by account or
+    name, a page at a time, and the page's queries do not grow with the accounts."""
+
+    def _rows(self, client, **query):
+        response = client.get(reverse("two_factor_accounts"), query)
+        assert response.status_code == 200
+        return response, [row["user"].username for row in response.context["rows"]]
+
+    def test_found_by_account_or_name(self, client, sysadmin, regions):
+        UserFactory(username="zhang_wei", display_name="张伟", role=Role.INSPECTOR, region=regions["city_a"])
+        UserFactory(username="li_na", display_name="李娜", role=Role.INSPECTOR, region=regions["city_a"])
+        client.force_login(sysadmin)
+        assert self._rows(client, q="zhang")[1] == ["zhang_wei"]
+        assert self._rows(client, q="李娜")[1] == ["li_na"]
+        response, rows = self._rows(client, q="无此人")
+        assert rows == [] and "没有符合条件的账号" in response.content.decode()
+
+    def test_a_page_at_a_time_with_flat_queries(self, client, sysadmin, regions, settings):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        settings.PAGE_SIZE = 5
+        client.force_login(sysadmin)
+
+        def queries():
+            with CaptureQueriesContext(connection) as captured:
+                rows = self._rows(client)[1]
+            return len(captured), rows
+
+        for n in range(3):
+            TOTPDevice.objects.create(user=UserFactory(username=f"a{n:03}", role=Role.OFFICE,
+                                                       region=regions["city_a"]), confirmed=True)
+        few, _rows = queries()
+        for n in range(3, 40):
+            TOTPDevice.objects.create(user=UserFactory(username=f"a{n:03}", role=Role.OFFICE,
+                                                       region=regions["city_a"]), confirmed=True)
+        many, rows = queries()
+        assert many == few and len(rows) == 5
+        response, second = self._rows(client, page=2)
+        assert second == ["a005", "a006", "a007", "a008", "a009"] and "下一页" in response.content.decode()
+        assert not set(rows) & set(second)
