@@ -36,7 +36,7 @@ Decisions written down here:
   reads the campaigns that reach where they work (``campaign.view``, ``inspections.scope``).
 - 三员分立: the system administrator opens accounts and keeps their profile and
   the registry; the security administrator gives roles and scopes, sets
-  passwords and lifts lockouts; a lost second-factor device is reset by the system
+  passwords and lifts lockouts (an office, those of its region's accounts); a lost second-factor device is reset by the system
   administrator, never by the one who sets passwords; the audit administrator reads the security log
   (``audit.view``) and nothing else — no other role reads it, not even the
   other two. None of the three reads a business record; each is a role of its
@@ -268,10 +268,13 @@ ACTIONS: dict[str, rules.Predicate] = {
     "user.change_active": is_sysadmin & is_someone_else & ~target_is_administrator,
     "user.set_password": is_secadmin & is_someone_else & ~target_is_administrator,
     # Lockouts (registry.identity): the security administrator's, and the system administrator's
-    # who keeps the accounts. A discipline office does not lift them: a lockout by address also
-    # stops other accounts at that address, which only the administrators oversee.
-    "lockout.list": is_secadmin | is_sysadmin,
-    "lockout.lift": is_secadmin | is_sysadmin,
+    # who keeps the accounts; a discipline office lifts those of the accounts in its region (the
+    # user who rings it after five wrong passwords; registry.scope.lockouts_visible_to), but not
+    # a lockout by address, which also stops other accounts there that only the administrators
+    # oversee.
+    "lockout.list": is_secadmin | is_sysadmin | is_office,
+    "lockout.lift": is_secadmin | is_sysadmin | is_office,
+    "lockout.lift_address": is_secadmin | is_sysadmin,
     # The second factor (registry.two_factor): each user's own; a lost device is reset by the
     # system administrator, because the security administrator sets passwords and the two
     # together would let one administrator take over an account alone. An administrator's

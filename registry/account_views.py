@@ -20,7 +20,7 @@ from core.permissions import action
 from registry import identity
 from registry import two_factor as two_factor_service
 from registry.forms import OwnPasswordForm
-from registry.scope import accounts_visible_to
+from registry.scope import accounts_visible_to, lockouts_visible_to
 from registry.selectors import account_for_user
 
 
@@ -45,8 +45,9 @@ def current_lockouts():
 @action("lockout.list")
 def lockout_list(request):
     return render(request, "registry/lockouts.html", {
-        "lockouts": current_lockouts()[:200], "minutes": settings.LOGIN_LOCKOUT_MINUTES,
-        "limit": settings.AXES_FAILURE_LIMIT,
+        "lockouts": lockouts_visible_to(request.user, current_lockouts())[:200],
+        "minutes": settings.LOGIN_LOCKOUT_MINUTES, "limit": settings.AXES_FAILURE_LIMIT,
+        "may_lift_address": request.user.has_perm("lockout.lift_address"),
     })
 
 

@@ -3,7 +3,7 @@
 - **Lockout** is django-axes' (settings ``LOGIN_FAILURE_LIMIT`` failures, ``LOGIN_LOCKOUT_MINUTES``
   minutes, per account and per address): ``locked_out`` answers with the login page and one
   message that says nothing of whether the account exists; ``lift_lockout`` is the security
-  (or system) administrator's unlock.
+  (or system) administrator's unlock, and a discipline office's for its region's accounts.
 - **Sessions** end after ``SESSION_IDLE_MINUTES`` without a request and ``SESSION_ABSOLUTE_HOURS``
   after signing in, whatever happens in between, and when the browser closes. Each sign-in gets
   a new session key (Django's ``login``) and is remembered (``SignedInSession``), so that
@@ -33,8 +33,10 @@ from django.utils.translation import gettext as _
 
 from audit.log import record
 from audit.models import Event, Result
+from core.permissions import require
 from registry import two_factor
 from registry.models import SignedInSession, User
+from registry.scope import lockouts_visible_to
 
 SIGNED_IN_AT = "_signed_in_at"
 SEEN_AT = "_seen_at"
@@ -130,6 +132,14 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
 
 
 def lift_lockout(actor, *, username: str = "", address: str = "") -> int:
+    """Lift the lockout of an account or an address; 0 when there is none that ``actor``
+    oversees (registry.scope.lockouts_visible_to), which says nothing of whether it exists."""
+    from axes.models import AccessAttempt
+
+    if address:
+        require(actor, "lockout.lift_address")
+    if username and not lockouts_visible_to(actor, AccessAttempt.objects.filter(username=username)).exists():
+        return 0
     removed = reset(username=username or None, ip=address or None)
     record(Event.UNLOCKED, user=actor, object_type="account" if username else "address",
            username_unlocked=username, address_unlocked=address, attempts=removed)

@@ -25,7 +25,7 @@ What a user may *do* with what they see is ``access.policy``.
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from registry.models import Reach, Region, Role, ServiceHall, User, role_spec
+from registry.models import ROLES, Reach, Region, Role, ServiceHall, User, role_spec
 
 NOTHING = Q(pk__in=[])
 
@@ -92,6 +92,28 @@ def accounts_visible_to(user) -> QuerySet[User]:
     """The accounts a user sees (the administrators who keep them; the policy's ``user.view``)."""
     users = User.objects.all()
     return users if user.has_perm("user.view") else users.none()
+
+
+def region_accounts(user) -> QuerySet[User]:
+    """The accounts of a discipline office's region: those placed in its subtree and the managers
+    of its halls, the administrators apart."""
+    if user.region_id is None:
+        return User.objects.none()
+    path = user.region.path
+    administrators = [role for role, spec in ROLES.items() if spec.administrator]
+    return User.objects.filter(
+        Q(region__path__startswith=path) | Q(halls__region__path__startswith=path)
+    ).exclude(role__in=administrators)
+
+
+def lockouts_visible_to(user, attempts: QuerySet) -> QuerySet:
+    """The lockouts (django-axes attempts) a user oversees: every one for the administrators who
+    lift addresses too; for a discipline office, those of its region's accounts."""
+    if user.has_perm("lockout.lift_address"):
+        return attempts
+    if not user.has_perm("lockout.lift"):
+        return attempts.none()
+    return attempts.filter(username__in=region_accounts(user).values("username"))
 
 
 def sees_business_records(user) -> bool:

@@ -131,6 +131,7 @@ INNER_ACTIONS = {
     "user.edit_profile": "tests/test_self_elevation.py",
     "item.revisit": "tests/test_one_truth.py",
     "item.watch_overdue": "tests/test_navigation.py",
+    "lockout.lift_address": "tests/test_identity.py",
 }
 
 

@@ -7,6 +7,7 @@ import datetime
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -85,12 +86,45 @@ class TestLockout:
         unlocked = SecurityEvent.objects.get(event=Event.UNLOCKED)
         assert unlocked.user == secadmin and unlocked.detail["username_unlocked"] == "inspector"
 
-    def test_no_one_else_unlocks(self, client, inspector, office):
+    def test_the_office_of_the_region_unlocks_its_accounts_but_not_an_address(
+            self, client, inspector, office, hall_manager):
         for _ in range(5):
             _login(Client(), "inspector", "wrong", address="10.3.0.1")
         client.force_login(office)
-        assert client.post(reverse("lockout_lift"), {"username": "inspector"}).status_code == 403
+        page = client.get(reverse("lockout_list")).content.decode()
+        assert "inspector" in page and "解锁地址" not in page  # its region's account; no address
+        assert client.post(reverse("lockout_lift"), {"address": "10.3.0.1"}).status_code == 403
+        assert AccessAttempt.objects.filter(ip_address="10.3.0.1").exists()  # refused: nothing lifted
+        assert client.post(reverse("lockout_lift"), {"username": "inspector"}).status_code == 302
+        assert _login(Client(), "inspector", address="10.3.0.2").status_code == 302
+        assert SecurityEvent.objects.get(event=Event.UNLOCKED).user == office
+
+    def test_a_hall_managers_lockout_is_lifted_by_the_office_over_the_hall(self, client, hall_manager, office):
+        for _ in range(5):
+            _login(Client(), hall_manager.username, "wrong", address="10.3.1.1")
+        client.force_login(office)
+        assert client.post(reverse("lockout_lift"), {"username": hall_manager.username}).status_code == 302
+        assert not AccessAttempt.objects.filter(username=hall_manager.username).exists()
+
+    def test_no_one_else_unlocks(self, client, inspector, regions, hall_manager):
+        for _ in range(5):
+            _login(Client(), "inspector", "wrong", address="10.3.0.1")
+        office_b = UserFactory(role=Role.OFFICE, region=regions["city_b"])
+        colleague = UserFactory(role=Role.INSPECTOR, region=regions["city_a"])
+        for outsider in (office_b, hall_manager, colleague):
+            client.force_login(outsider)
+            page = client.get(reverse("lockout_list"))
+            assert page.status_code == 403 or "inspector" not in page.content.decode()
+            client.post(reverse("lockout_lift"), {"username": "inspector"})
         assert _login(Client(), "inspector", address="10.3.0.2").status_code == 429
+        assert not SecurityEvent.objects.filter(event=Event.UNLOCKED).exists()
+
+    def test_the_address_is_the_administrators_to_lift(self, inspector, secadmin, office):
+        from registry.models import ROLES
+
+        may = {role for role in ROLES if UserFactory(role=role, region=office.region if ROLES[role].needs_region
+                                                      else None).has_perm("lockout.lift_address")}
+        assert may == {Role.SECADMIN, Role.SYSADMIN}
 
 
 @pytest.mark.django_db
@@ -234,9 +268,9 @@ class TestSeparationOfDuties:
         for role in administrators:
             user = UserFactory(role=role)
             assert not any(user.has_perm(a) for a in ("finding.list", "item.list", "circular.list", "visit.list"))
-        may = {role: {a for a in ("user.add", "user.change_role", "lockout.lift", "audit.view")
+        may = {role: {a for a in ("user.add", "user.change_role", "lockout.lift_address", "audit.view")
                       if UserFactory(role=role).has_perm(a)} for role in administrators}
-        assert may == {Role.SYSADMIN: {"user.add", "lockout.lift"}, Role.SECADMIN: {"lockout.lift"},
+        assert may == {Role.SYSADMIN: {"user.add", "lockout.lift_address"}, Role.SECADMIN: {"lockout.lift_address"},
                        Role.AUDIT_ADMIN: {"audit.view"}}
 
     def test_an_account_holds_one_role_and_create_admin_will_not_give_it_a_second(self):

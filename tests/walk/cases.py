@@ -273,6 +273,12 @@ def locked_account(world, persona, kwargs):
     return {"username": "inspector"}
 
 
+def locked_address(world, persona, kwargs):
+    """The same lockout, lifted by its address: the administrators' only."""
+    locked_account(world, persona, kwargs)
+    return {"address": "10.9.8.7"}
+
+
 def enrolled_account(world, persona, kwargs):
     """The account whose lost phone is reset has an authenticator to lose."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -304,9 +310,13 @@ CASES = [
     case("export_job", "get", office=({"job": "office"}, ok("office")), manager=({"job": "manager"}, ok("manager"))),
     case("export_download", "get", office=({"job": "office"}, ok("office")),
          manager=({"job": "manager"}, ok("manager"))),
-    # Lockouts: the security and system administrators' (the body locks an account first)
-    case("lockout_list", "get", **alone(ok("secadmin", "sysadmin"))),
-    case("lockout_lift", "post", body=locked_account, **alone(ok("secadmin", "sysadmin"))),
+    # Lockouts: the security and system administrators', and an office's for the accounts of its
+    # region (the body locks city A's inspector first; city B's office finds no lockout of its own
+    # to lift). An address only the administrators lift.
+    case("lockout_list", "get", **alone(ok("secadmin", "sysadmin", "office", "office_b", "office_p"))),
+    case("lockout_lift", "post", body=locked_account,
+         **alone({**ok("secadmin", "sysadmin", "office", "office_p"), **noop("office_b")})),
+    case("lockout_lift", "post", address=({}, ok("secadmin", "sysadmin"), locked_address)),
     # The second factor: everyone's own (signed in by force_login, each has passed it: enrolling
     # again and verifying again change nothing); a lost phone is reset by the system administrator,
     # not for an administrator nor for themselves.
