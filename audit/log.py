@@ -71,5 +71,12 @@ def record(event: Event, *, user=None, username: str = "", obj=None, object_type
         detail=detail,
     )
     entry.save()
-    logger.info("%s %s %s %s %s", entry.event, entry.username, entry.address, entry.object_type, entry.result)
+    # One line per event in the forwarded log: a typed username cannot start a forged line.
+    logger.info("%s %s %s %s %s", entry.event, _one_line(entry.username), entry.address, entry.object_type,
+                entry.result)
     return entry
+
+
+def _one_line(text: str) -> str:
+    """Control characters (a line break above all) written as escapes, the rest as it is."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)

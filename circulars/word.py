@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from circulars.document import CircularDocument
+from core.exporting import xml_text
 
 # Sizes of Chinese type (号) in points.
 SIZE_2, SIZE_3, SIZE_4, SIZE_5 = Pt(22), Pt(16), Pt(14), Pt(10.5)
@@ -140,7 +141,7 @@ def _template() -> Document:
 def _paragraph(doc, style: str, text: str = ""):
     paragraph = doc.add_paragraph(style=style)
     if text:
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(xml_text(text))
         _fonts(run, STYLES[style][0])  # WPS ignores the style's East Asian font without it
     return paragraph
 
@@ -216,7 +217,7 @@ def _annex(doc, document: CircularDocument):
         for cell, value, width in zip(cells, values, widths, strict=True):
             cell.width = width
             cell.paragraphs[0].style = doc.styles["公文-表格"]
-            _fonts(cell.paragraphs[0].add_run(value), FANGSONG)
+            _fonts(cell.paragraphs[0].add_run(xml_text(value)), FANGSONG)
 
 
 def write_docx(document: CircularDocument, handle):

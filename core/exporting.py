@@ -9,10 +9,13 @@ memory does not grow with the number of rows.
 
 Text that Excel would read as a formula (starting with = + - @, a tab or a
 line break) is written as a string cell with the quote prefix: Excel shows it
-as typed, never evaluates it, and it reads back unchanged.
+as typed, never evaluates it, and it reads back unchanged. Every text is a
+string cell, also one that reads like an error value ("#N/A"). The control
+characters XML cannot hold are left out (``xml_text``), as in the Word circular.
 """
 
 import datetime
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -136,6 +139,22 @@ def safe_text(value: str) -> bool:
     return not value.startswith(FORMULA_TRIGGERS)
 
 
+# The characters XML 1.0 has no way to write: openpyxl and python-docx refuse them, so one of
+# them in any text would make the whole workbook or Word document impossible to write. People
+# paste them in (the forms take them; only NUL is refused): Word copies a manual line break as a
+# vertical tab, text from a terminal brings escape characters, and a username tried at the login
+# reaches the security log as typed.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """The text as a workbook or a Word document can hold it: a vertical tab or form feed becomes
+    the line break it stands for, the other characters XML cannot hold are left out."""
+    if NOT_XML.search(text) is None:  # nearly always: no copy made
+        return text
+    return NOT_XML.sub(lambda found: "\n" if found.group() in "\x0b\x0c" else "", text)
+
+
 def _excel_value(value):
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
@@ -143,9 +162,11 @@ def _excel_value(value):
         return value.replace(tzinfo=None)
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str) and "\r" in value:
-        # XML turns a bare CR into a line feed on reading; say so plainly instead.
-        return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, str):
+        value = xml_text(value)
+        if "\r" in value:
+            # XML turns a bare CR into a line feed on reading; say so plainly instead.
+            return value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 
@@ -184,11 +205,13 @@ class _Styles:
         return found[0]
 
     def cell(self, value, *, font=BODY_FONT, alignment=WRAP, fill=None, number_format=None, border=BORDER):
-        quoted = isinstance(value, str) and value != "" and not safe_text(value)
-        cell = Cell(self.ws, row=1, column=1, value=_excel_value(value))
+        value = _excel_value(value)  # first: a formula behind a control character is one once it is left out
+        text = isinstance(value, str)
+        quoted = text and value != "" and not safe_text(value)
+        cell = Cell(self.ws, row=1, column=1, value=value)
         cell._style = self._array(font, alignment, fill, border, number_format, quoted)
-        if quoted:
-            cell.data_type = "s"  # never a formula
+        if text:
+            cell.data_type = "s"  # never a formula, nor an error value ("#N/A" typed as text)
         return cell
 
 

@@ -39,6 +39,7 @@ import hashlib
 from django.utils import timezone
 
 from core import spreadsheets
+from core.exporting import xml_text
 
 VERSION = "v1"
 DIGEST_BYTES = 6
@@ -68,6 +69,8 @@ def canonical(value, kind: str = "text") -> str:
             number = None
         if number is not None:
             return str(number)
+    if isinstance(value, str):
+        value = xml_text(value)  # what the export writes of it
     text = spreadsheets.text(value)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

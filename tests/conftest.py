@@ -261,7 +261,9 @@ def audit_triggers_off_for_flush(request):
     """A live-server test ends by emptying every table (Django's flush). The security log's
     triggers refuse that on SQLite (PostgreSQL's TRUNCATE fires no row trigger), so such a test
     puts them on at its start, as the migration does, and takes them off before the flush."""
-    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if not marked and "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
         yield
         return
     from django.db import connection

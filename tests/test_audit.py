@@ -261,3 +261,17 @@ class TestTheAuditAdministratorsPage:
         assert not halls_visible_to(audit_admin).exists()
         for action in ("finding.list", "hall.list", "item.list", "circular.list", "reference.view", "user.view"):
             assert not audit_admin.has_perm(action)
+
+
+@pytest.mark.django_db
+def test_a_username_with_a_line_break_cannot_forge_a_line_of_the_forwarded_log(caplog):
+    """The `audit` logger goes to the office's log server one line per event."""
+    import logging
+
+    from audit.log import record
+
+    with caplog.at_level(logging.INFO, logger="audit"):
+        record(Event.LOGIN_FAILED, username="x\nlogin admin 10.0.0.1  success", result=Result.FAILURE)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "audit"]
+    assert "\n" not in line and "x\\nlogin admin" in line
+    assert SecurityEvent.objects.get().username == "x\nlogin admin 10.0.0.1  success"  # kept as typed
