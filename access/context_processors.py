@@ -6,4 +6,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {"nav_items": []}
-    return {"nav_items": items_for(request), "scope_description": scope_description(user)}
+    items = items_for(request)
+    # On a phone the menu is folded: its button shows that something inside has a number.
+    return {"nav_items": items, "nav_badge": sum(item["badge"] for item in items),
+            "scope_description": scope_description(user)}

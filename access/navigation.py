@@ -1,9 +1,12 @@
 """The main menu: each entry is shown to whoever the policy lets take its action."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from rectification.selectors import unread_count
 
 
 @dataclass(frozen=True)
@@ -12,6 +15,7 @@ class NavItem:
     url_name: str
     action: str
     admin: bool = False  # the admin site also wants the staff flag
+    badge: Callable | None = None  # user → the number shown beside it (none when 0)
 
 
 NAV_ITEMS = [
@@ -25,7 +29,7 @@ NAV_ITEMS = [
     NavItem(_("逾期"), "overdue", "item.watch_overdue"),
     NavItem(_("待回访"), "revisit_list", "revisit.record"),
     NavItem(_("问责"), "accountability_list", "accountability.list"),
-    NavItem(_("通知"), "notification_list", "notification.list"),
+    NavItem(_("通知"), "notification_list", "notification.list", badge=unread_count),
     NavItem(_("服务大厅"), "hall_list", "hall.list"),
     NavItem(_("审计日志"), "audit_log", "audit.view"),
     NavItem(_("登录锁定"), "lockout_list", "lockout.list"),
@@ -43,5 +47,6 @@ def items_for(request):
             continue
         url = reverse(item.url_name)
         active = request.path == url if url in ("/", "/ledger/") else request.path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+        items.append({"label": item.label, "url": url, "active": active,
+                      "badge": item.badge(user) if item.badge else 0})
     return items

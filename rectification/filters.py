@@ -8,6 +8,7 @@ from rectification.calendar import due_soon_horizon
 from rectification.models import (
     WORKING_STATUSES,
     Accountability,
+    ExtensionRequest,
     RectificationItem,
     RectificationKind,
 )
@@ -28,6 +29,10 @@ class LedgerFilter(django_filters.FilterSet):
     deadline_from = django_filters.DateFilter(label=_("时限从"), field_name="deadline", lookup_expr="gte", widget=DATE)
     deadline_to = django_filters.DateFilter(label=_("时限至"), field_name="deadline", lookup_expr="lte", widget=DATE)
     person = django_filters.CharFilter(label=_("责任人"), field_name="responsible_person", lookup_expr="icontains")
+    # What waits for the office (the home page's 待办 opens the ledger with these).
+    extension = django_filters.ChoiceFilter(label=_("延期申请"), choices=[("pending", _("待审批"))],
+                                            method="filter_extension", empty_label=_("不限"))
+    needs_accountability = django_filters.BooleanFilter(label=_("待记录问责"), method="filter_needs_accountability")
 
     class Meta:
         model = RectificationItem
@@ -54,6 +59,20 @@ class LedgerFilter(django_filters.FilterSet):
         today = timezone.localdate()
         horizon = due_soon_horizon(today)
         return queryset.filter(status__in=WORKING_STATUSES, deadline__gte=today, deadline__lte=horizon)
+
+    def filter_extension(self, queryset, name, value):
+        if not value:
+            return queryset
+        pending = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)
+        return queryset.filter(pk__in=pending.values("item"))
+
+    def filter_needs_accountability(self, queryset, name, value):
+        """Flagged at a revisit (需问责) and no accountability recorded for it yet."""
+        if value is None:
+            return queryset
+        waiting = RectificationItem.objects.filter(needs_accountability=True, accountability__isnull=True)
+        lookup = {"pk__in": waiting.values("pk")}
+        return queryset.filter(**lookup) if value else queryset.exclude(**lookup)
 
     def filter_category(self, queryset, name, value):
         if not value:

@@ -210,3 +210,8 @@ def staff_record(*, user, staff: Staff) -> dict:
 
 def notifications_for(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related("item")
+
+
+def unread_count(user) -> int:
+    """The number beside 通知 in the menu (one indexed count a page)."""
+    return notifications_for(user=user).filter(read_at__isnull=True).count()
