@@ -99,3 +99,32 @@ class FindingFilter(django_filters.FilterSet):
 
 def _start_of(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class ReviewFilter(django_filters.FilterSet):
+    """The review queue as a work queue: by hall, class, inspector and how long it has waited."""
+
+    AGES = [("1", _("等待超过 1 天")), ("3", _("等待超过 3 天")), ("7", _("等待超过 7 天"))]
+
+    hall_name = django_filters.CharFilter(label=_("服务大厅"), field_name="hall__name", lookup_expr="icontains")
+    category = django_filters.ModelChoiceFilter(
+        label=_("问题大类"), queryset=ProblemCategory.objects.filter(parent=None).order_by("order", "code"),
+        field_name="category__parent", empty_label=_("全部大类"),
+    )
+    inspector = django_filters.CharFilter(label=_("登记人"), method="filter_inspector")
+    age = django_filters.ChoiceFilter(label=_("等待时间"), choices=AGES, method="filter_age", empty_label=_("不限"))
+
+    class Meta:
+        model = Finding
+        fields = []
+
+    def filter_inspector(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(created_by__display_name__icontains=value) | Q(created_by__username__icontains=value))
+
+    def filter_age(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(submitted_at__lt=timezone.now() - datetime.timedelta(days=int(value)))

@@ -62,6 +62,18 @@ def review_queue(*, user) -> QuerySet[Finding]:
     )
 
 
+def review_thumbnails(*, user, findings, per_finding: int = 3) -> dict[int, list]:
+    """The first few photos' thumbnails of each finding on a review-queue page (one query): the
+    findings come from the user's queue, so their evidence is theirs to see."""
+    shown: dict[int, list] = {}
+    photos = Evidence.objects.filter(finding__in=findings).exclude(thumbnail="").order_by("finding_id", "id")
+    for evidence in photos.only("pk", "finding_id"):
+        row = shown.setdefault(evidence.finding_id, [])
+        if len(row) < per_finding:
+            row.append(evidence)
+    return shown
+
+
 def visit_list(*, user) -> QuerySet[Visit]:
     # Count only the findings this user may see: a count must not betray a
     # draft or an embargoed finding either.

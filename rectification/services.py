@@ -141,6 +141,20 @@ def rectifiable_statuses(actor, finding: Finding) -> set[str]:
     return {Finding.Status.SUBMITTED, Finding.Status.CONFIRMED}
 
 
+
+@transaction.atomic
+def findings_confirm(*, actor, findings: list[Finding], rectify: bool = False) -> list[Finding]:
+    """确认所选 on the review queue: every chosen finding confirmed (and, with ``rectify``, its
+    ledger item opened, as 确认并下发整改 does one at a time), or none of them."""
+    from inspections.services import finding_confirm
+
+    confirmed = [finding_confirm(actor=actor, finding=finding) for finding in findings]
+    if rectify:
+        for finding in confirmed:
+            item_create(actor=actor, findings=[finding])
+    return confirmed
+
+
 @transaction.atomic
 def item_create(*, actor, findings: list[Finding], kind: str | None = None, working_days: int | None = None,
                 deadline: datetime.date | None = None, measures: str = "", standard: str = "",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("extensions/<int:extension>/decide/", views.extension_decide, name="extension_decide"),
     path("findings/<int:finding>/rectify/", views.item_create, name="item_create"),
     path("findings/<int:finding>/confirm/rectify/", views.finding_confirm_rectify, name="finding_confirm_rectify"),
+    path("review/confirm/", views.review_confirm, name="review_confirm"),
     path("revisits/", views.revisit_list, name="revisit_list"),
     path("revisits/new/", views.revisit_create, name="revisit_create"),
     path("accountability/", views.accountability_list, name="accountability_list"),

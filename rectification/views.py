@@ -265,6 +265,33 @@ def finding_confirm_rectify(request, finding):
     return after_review(request, finding)
 
 
+@require_POST
+@action("finding.review")
+def review_confirm(request):
+    """确认所选 (and 确认所选并下发整改) from the review queue: all the ticked findings, or none."""
+    try:
+        wanted = {int(pk) for pk in request.POST.getlist("findings")}
+    except ValueError:
+        wanted = set()
+    if not wanted:
+        messages.error(request, _("请先勾选要确认的问题。"))
+        return redirect("review_queue")
+    found = list(inspection_selectors.review_queue(user=request.user).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        messages.error(request, _("所选问题中有 %(n)s 条已不在待审核队列（可能已由他人处理），未做任何确认，请刷新后重选。")
+                       % {"n": len(wanted) - len(found)})
+        return redirect("review_queue")
+    rectify = request.POST.get("rectify") == "1"
+    try:
+        services.findings_confirm(actor=request.user, findings=found, rectify=rectify)
+    except ValidationError as error:
+        messages.error(request, _("未做任何确认：") + " ".join(error.messages))
+    else:
+        text = _("已确认 %(n)s 条问题，并已下发整改。") if rectify else _("已确认 %(n)s 条问题。")
+        messages.success(request, text % {"n": len(found)})
+    return redirect("review_queue")
+
+
 def finding_section(request, finding):
     """The finding page's part about its ledger items (inspections.views.findings.FINDING_SECTIONS)."""
     user = request.user

@@ -22,6 +22,7 @@ from core.pagination import COUNT_CAP, SEARCH_COUNT_CAP, light_page
 from core.permissions import action
 from inspections import selectors, services
 from inspections.facts import describe_facts
+from inspections.filters import ReviewFilter
 from inspections.forms import FindingForm, RejectForm, VisitForm
 from inspections.models import Finding
 from inspections.services.evidence import download_for
@@ -271,11 +272,16 @@ def finding_reject(request, finding):
 
 @action("finding.review")
 def review_queue(request):
-    queue = selectors.review_queue(user=request.user).select_related("created_by").annotate(
-        evidence_count=Count("evidence")
-    )
-    page = light_page(queue, request.GET.get("page"), settings.PAGE_SIZE)
-    return render(request, "inspections/review_queue.html", {"page": page, "query": ""})
+    found = ReviewFilter(request.GET or None, queryset=selectors.review_queue(user=request.user).select_related(
+        "created_by").annotate(evidence_count=Count("evidence")))
+    page = light_page(found.qs, request.GET.get("page"), settings.PAGE_SIZE)
+    thumbnails = selectors.review_thumbnails(user=request.user, findings=page.object_list)
+    for finding in page:
+        finding.thumbnails = thumbnails.get(finding.pk, [])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "inspections/review_queue.html", {"page": page, "filter": found,
+                                                             "query": query.urlencode()})
 
 
 @action("finding.export")

@@ -33,10 +33,13 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 
 // The Content-Security-Policy runs no inline script, so the pages' small behaviours live here.
-// A form with data-confirm asks before it is sent (ending a visit, publishing a circular).
+// A form with data-confirm asks before it is sent (ending a visit, publishing a circular), and so
+// does a submit button with its own (确认并下发整改 beside 仅确认).
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  var button = event.submitter;
+  var question = (button && button.dataset && button.dataset.confirm) || (form.dataset && form.dataset.confirm);
+  if (question && !window.confirm(question)) event.preventDefault();
 });
 
 // A button with data-print prints the page (the circular).

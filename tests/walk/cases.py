@@ -261,6 +261,10 @@ class UrlCase:
     django: bool = False  # one of Django's own views: not a policy action
 
 
+def review_confirm_body(world, persona, kwargs):
+    return {"findings": [world.get("finding", "submitted_uc").pk], "rectify": "1"}
+
+
 def locked_account(world, persona, kwargs):
     """An account locked out by five wrong passwords, for the administrators to unlock."""
     from axes.models import AccessAttempt
@@ -424,6 +428,10 @@ CASES = [
          submitted_uc=({"finding": "submitted_uc"}, ok("office", "office_p")),
          published=({"finding": "published"}, {})),
     case("review_queue", "get", **alone(ok("office", "office_b", "office_p"))),
+    # 确认所选: city A's submitted finding is in the queue of city A's and the province's office;
+    # city B's office does not have it, so nothing is confirmed (a message, no change).
+    case("review_confirm", "post", body=review_confirm_body,
+         **alone({**ok("office", "office_p"), **noop("office_b")})),
     *[case("evidence_download", "get", **{v: ({"evidence": v}, ok(*VISIBLE["evidence"][v]))})
       for v in ("uc", "published", "proof", "b")],
     # The hall side gets nothing of a video the office has not shared.
