@@ -29,6 +29,7 @@ NAV_ITEMS = [
     NavItem(_("逾期"), "overdue", "item.watch_overdue"),
     NavItem(_("待回访"), "revisit_list", "revisit.record"),
     NavItem(_("问责"), "accountability_list", "accountability.list"),
+    NavItem(_("统计分析"), "dashboard", "dashboard.view"),
     NavItem(_("通知"), "notification_list", "notification.list", badge=unread_count),
     NavItem(_("服务大厅"), "hall_list", "hall.list"),
     NavItem(_("审计日志"), "audit_log", "audit.view"),

@@ -329,6 +329,9 @@ ACTIONS: dict[str, rules.Predicate] = {
     "accountability.export": ledger_readers,
     "accountability.record": office_covering,
     "statistics.export": is_office | is_auditor,
+    # The dashboard (workbench.dashboard): the office's over its region, and its auditor's.
+    "dashboard.view": is_office | is_auditor,
+    "dashboard.export": is_office | is_auditor,
     # Circulars
     "circular.list": sees_business,
     "circular.view": sees_business,

@@ -48,6 +48,9 @@ class FindingFilter(django_filters.FilterSet):
         label=_("发现日期至"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"}),
     )
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
+    # The dashboard's findings (workbench.dashboard): those established, confirmed or published.
+    established = django_filters.BooleanFilter(label=_("已认定"), method="filter_established",
+                                               widget=forms.HiddenInput)
     order = django_filters.OrderingFilter(
         label=_("排序"),
         fields=[
@@ -85,6 +88,12 @@ class FindingFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(staff__name__icontains=value) | Q(staff_description__icontains=value))
+
+    def filter_established(self, queryset, name, value):
+        established = [Finding.Status.CONFIRMED, Finding.Status.PUBLISHED]
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=established) if value else queryset.exclude(status__in=established)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

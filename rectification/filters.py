@@ -33,6 +33,11 @@ class LedgerFilter(django_filters.FilterSet):
     extension = django_filters.ChoiceFilter(label=_("延期申请"), choices=[("pending", _("待审批"))],
                                             method="filter_extension", empty_label=_("不限"))
     needs_accountability = django_filters.BooleanFilter(label=_("待记录问责"), method="filter_needs_accountability")
+    # The dashboard's items (workbench.dashboard): assigned within a period, none still waiting
+    # for its circular.
+    assigned_from = django_filters.DateFilter(field_name="assigned_date", lookup_expr="gte", widget=forms.HiddenInput)
+    assigned_to = django_filters.DateFilter(field_name="assigned_date", lookup_expr="lte", widget=forms.HiddenInput)
+    assigned = django_filters.BooleanFilter(method="filter_assigned", widget=forms.HiddenInput)
 
     class Meta:
         model = RectificationItem
@@ -59,6 +64,12 @@ class LedgerFilter(django_filters.FilterSet):
         today = timezone.localdate()
         horizon = due_soon_horizon(today)
         return queryset.filter(status__in=WORKING_STATUSES, deadline__gte=today, deadline__lte=horizon)
+
+    def filter_assigned(self, queryset, name, value):
+        if value is None:
+            return queryset
+        prepared = {"status": RectificationItem.Status.PREPARED}
+        return queryset.exclude(**prepared) if value else queryset.filter(**prepared)
 
     def filter_extension(self, queryset, name, value):
         if not value:

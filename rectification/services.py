@@ -19,6 +19,7 @@ from core.exporting import in_chunks, rows_per_chunk
 from core.permissions import require
 from inspections.models import Finding
 from inspections.scope import findings_visible_to, known_to_hall
+from inspections.services import finding_confirm
 from inspections.services.evidence import check_uploads, removed_on_failure, store_files
 from rectification.calendar import CountedDate, add_working_days
 from rectification.models import (
@@ -146,8 +147,6 @@ def rectifiable_statuses(actor, finding: Finding) -> set[str]:
 def findings_confirm(*, actor, findings: list[Finding], rectify: bool = False) -> list[Finding]:
     """确认所选 on the review queue: every chosen finding confirmed (and, with ``rectify``, its
     ledger item opened, as 确认并下发整改 does one at a time), or none of them."""
-    from inspections.services import finding_confirm
-
     confirmed = [finding_confirm(actor=actor, finding=finding) for finding in findings]
     if rectify:
         for finding in confirmed:

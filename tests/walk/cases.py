@@ -311,6 +311,8 @@ CASES = [
     case("set_language", "post", django=True, body=constant(language="en"), **alone({p: 302 for p in PERSONAS})),
     # Work bench, exports
     case("home", "get", **alone(ALL)),
+    case("dashboard", "get", **alone(ok("office", "office_b", "office_p", "auditor"))),
+    case("dashboard_export", "get", **alone(ok("office", "office_b", "office_p", "auditor"))),
     case("export_job", "get", office=({"job": "office"}, ok("office")), manager=({"job": "manager"}, ok("manager"))),
     case("export_download", "get", office=({"job": "office"}, ok("office")),
          manager=({"job": "manager"}, ok("manager"))),

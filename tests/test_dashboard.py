@@ -1,0 +1,170 @@
+"""The office's dashboard (统计分析): every number equals a direct count of the rows under the
+user's scope, with embargoed findings about, and opens the list it counts; drill-down from the
+province to the halls; the Excel export holds the same numbers; bad periods are refused."""
+
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from audit.models import Event, SecurityEvent
+from inspections.models import Finding
+from rectification.models import RectificationItem
+from registry.models import Role
+from tests.factories import FindingFactory, UserFactory, VisitFactory, category
+
+pytestmark = pytest.mark.django_db
+PERIOD = {"date_from": "2026-01-01", "date_to": "2026-06-30"}
+ESTABLISHED = ("confirmed", "published")
+
+
+def _at(month, day=10):
+    return timezone.make_aware(datetime.datetime(2026, month, day, 10, 0))
+
+
+@pytest.fixture
+def world(own_hall, other_hall, inspector, office, taxonomy):
+    """Findings of every state in hall a (city A) and hall b (city B), inside and outside the
+    period; ledger items assigned in the period, overdue, closed and not yet due."""
+    visits = {name: VisitFactory(hall=hall, mode="undercover", created_by=inspector, inspectors=[inspector])
+              for name, hall in (("a", own_hall), ("b", other_hall))}
+    made = []
+    for visit in visits.values():
+        for month, status, code in ((1, "published", "C02"), (3, "confirmed", "C02"), (3, "published", "A02"),
+                                    (5, "submitted", "C02"), (5, "rejected", "C03"), (8, "published", "C02")):
+            made.append(FindingFactory(visit=visit, status=status, category=category(code), observed_at=_at(month),
+                                       rejection_reason="证据不足" if status == "rejected" else ""))
+    today = timezone.localdate()
+    for finding, status, deadline in ((made[0], "in_progress", today - datetime.timedelta(days=30)),
+                                      (made[2], "closed", today - datetime.timedelta(days=60)),
+                                      (made[1], "assigned", today + datetime.timedelta(days=30)),
+                                      (made[6], "in_progress", today - datetime.timedelta(days=5))):
+        closed = {"closed_on": deadline, "closed_by": office} if status == "closed" else {}
+        item = RectificationItem.objects.create(hall=finding.hall, kind="deadline", status=status, created_by=office,
+                                                assigned_date=datetime.date(2026, 2, 1), deadline=deadline, **closed)
+        item.findings.set([finding])
+    return made
+
+
+def _board(client, user, **query):
+    client.force_login(user)
+    response = client.get(reverse("dashboard"), {**PERIOD, **query})
+    assert response.status_code == 200
+    return {table.key: table for table in response.context["tables"]}, response
+
+
+def _direct(user_region_path, **extra):
+    """Counted by hand, not through the dashboard's selectors."""
+    start, end = _at(1, 1) - datetime.timedelta(hours=10), _at(6, 30) + datetime.timedelta(hours=14)
+    return Finding.objects.filter(status__in=ESTABLISHED, observed_at__gte=start, observed_at__lt=end,
+                                  hall__region__path__startswith=user_region_path, **extra).count()
+
+
+def _list_count(client, url):
+    return client.get(url).context["page"].count
+
+
+class TestNumbers:
+    def test_by_class_equals_a_direct_count_and_opens_its_list(self, client, office, world):
+        tables, _response = _board(client, office)
+        rows = {row[0]: (row[1], links[1]) for row, links in zip(tables["class"].rows, tables["class"].links,
+                                                                 strict=True)}
+        c, a = category("C02").parent, category("A02").parent
+        assert rows[f"{c.code} {c.name}"][0] == _direct(office.region.path, category__parent=c) == 2
+        assert rows[f"{a.code} {a.name}"][0] == _direct(office.region.path, category__parent=a) == 1
+        for n, url in rows.values():
+            assert _list_count(client, url) == n
+
+    def test_the_undercover_and_unreviewed_are_the_offices_only(self, client, office, auditor, hall_manager, world):
+        assert sum(row[1] for row in _board(client, office)[0]["class"].rows) == 3
+        # The auditor reads an undercover finding once its circular is out, as everywhere else.
+        assert sum(row[1] for row in _board(client, auditor)[0]["class"].rows) == _direct(
+            auditor.region.path, status="published") == 2
+        client.force_login(hall_manager)
+        assert client.get(reverse("dashboard"), PERIOD).status_code == 403
+
+    def test_another_regions_office_counts_its_own(self, client, world, regions):
+        office_b = UserFactory(role=Role.OFFICE, region=regions["city_b"])
+        tables, _response = _board(client, office_b)
+        assert sum(row[1] for row in tables["class"].rows) == _direct(regions["city_b"].path) == 3
+
+    def test_the_months_of_the_period(self, client, office, world):
+        month = _board(client, office)[0]["month"]
+        assert [row[0] for row in month.rows] == [f"2026-{m:02}" for m in range(1, 7)]
+        assert [row[1] for row in month.rows] == [1, 0, 2, 0, 0, 0]
+        assert _list_count(client, month.links[2][1]) == 2
+
+    def test_rectification_rates(self, client, office, world):
+        (row,) = _board(client, office)[0]["rectification"].rows
+        total, due, closed, rate, overdue, overdue_rate = row
+        assert (total, due, closed, overdue) == (3, 2, 1, 1)
+        assert rate == 0.5 and overdue_rate == 0.5
+        (links,) = _board(client, office)[0]["rectification"].links
+        assert _list_count(client, links[0]) == 3 and _list_count(client, links[4]) == 1
+        overdue = _board(client, office)[0]["overdue"]
+        assert [r[1] for r in overdue.rows] == [1] and _list_count(client, overdue.links[0][1]) == 1
+
+
+class TestDrillDown:
+    def test_province_to_city_to_county_to_halls(self, client, world, regions, own_hall):
+        province_office = UserFactory(role=Role.OFFICE, region=regions["province"])
+        place = _board(client, province_office)[0]["place"]
+        assert [row[0] for row in place.rows] == [regions["city_a"].name, regions["city_b"].name]
+        assert [row[1] for row in place.rows] == [3, 3]
+        city = _board(client, province_office, region=regions["city_a"].pk)[0]["place"]
+        assert [row[0] for row in city.rows] == [regions["county_a"].name]
+        county = _board(client, province_office, region=regions["county_a"].pk)[0]["place"]
+        assert county.title == "按服务大厅" and county.rows == [[own_hall.name, 3]]
+        assert _list_count(client, county.links[0][1]) == 3
+
+
+class TestExport:
+    def test_the_workbook_holds_the_same_numbers_and_is_logged(self, client, office, world):
+        tables, _response = _board(client, office)
+        response = client.get(reverse("dashboard_export"), PERIOD)
+        assert response.status_code == 200
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        sheet = book[tables["class"].title]
+        values = [row for row in sheet.iter_rows(values_only=True) if row and isinstance(row[1], int)]
+        assert [(r[0], r[1]) for r in values] == [(row[0], row[1]) for row in tables["class"].rows]
+        assert SecurityEvent.objects.filter(event=Event.EXPORTED, object_type="dashboard", user=office).exists()
+
+
+class TestBadInput:
+    def test_an_end_before_the_start_is_said_on_the_field(self, client, office, world):
+        client.force_login(office)
+        response = client.get(reverse("dashboard"), {"date_from": "2026-06-30", "date_to": "2026-01-01"})
+        assert response.status_code == 200 and "结束日期不能早于开始日期" in response.content.decode()
+        assert client.get(reverse("dashboard_export"), {"date_from": "2026-06-30", "date_to": "2026-01-01"}
+                          ).status_code == 400
+
+    @pytest.mark.parametrize("query", [{"date_from": "not-a-date"}, {"region": "999999"}, {"region": "x"}])
+    def test_nonsense_is_a_form_error_not_a_500(self, client, office, query):
+        client.force_login(office)
+        response = client.get(reverse("dashboard"), {**PERIOD, **query})
+        assert response.status_code == 200 and response.context["board"] is None
+
+    def test_a_region_outside_ones_own_is_refused(self, client, office, regions):
+        client.force_login(office)
+        response = client.get(reverse("dashboard"), {**PERIOD, "region": regions["city_b"].pk})
+        assert response.context["board"] is None
+
+
+def test_the_page_takes_the_same_queries_as_findings_grow(client, office, world, own_hall, inspector):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("dashboard"), PERIOD).status_code == 200
+        return len(captured)
+
+    client.force_login(office)
+    few = queries()
+    visit = VisitFactory(hall=own_hall, mode="open", created_by=inspector, inspectors=[inspector])
+    for n in range(30):
+        FindingFactory(visit=visit, status="published", category=category(["C02", "A02", "C03"][n % 3]),
+                       observed_at=_at(n % 6 + 1))
+    assert queries() == few

@@ -1,0 +1,235 @@
+"""The office's dashboard (统计分析): where the problems are and who is late, over a region of
+its own and a chosen period.
+
+Each table is counted once, here, and shown three ways: a chart (static/js/dashboard.js draws
+it with the vendored Apache ECharts), the table itself under it, whose numbers open the list they
+count, and a sheet of the Excel export (``DashboardExporter``). The findings are counted through
+the findings list's own filter with the very parameters the links carry, and the ledger's through
+the ledger's, so a number and the list it opens cannot disagree; both start from the scoped
+querysets, so the embargo and the region hold.
+
+Counted: established findings (已认定: confirmed or published) observed in the period; ledger
+items assigned in the period (not those still waiting for their circular).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django import forms
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.exporting import Column, Exporter, Sheet
+from inspections.models import ProblemCategory
+from inspections.selectors import finding_list
+from rectification.models import WORKING_STATUSES, RectificationItem
+from rectification.selectors import ledger
+from registry.models import Region
+from registry.scope import halls_visible_to, regions_visible_to
+
+TOP_SUBCATEGORIES = 15
+TOP_OVERDUE_HALLS = 10
+
+
+class DashboardForm(forms.Form):
+    date_from = forms.DateField(label=gettext_lazy("从"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("至"), widget=forms.DateInput(attrs={"type": "date"}))
+    region = forms.ModelChoiceField(label=gettext_lazy("地区"), queryset=Region.objects.none(), required=False,
+                                    empty_label=gettext_lazy("本辖区"))
+
+    def __init__(self, data, *, user):
+        today = timezone.localdate()
+        defaults = {"date_from": today.replace(month=1, day=1).isoformat(), "date_to": today.isoformat()}
+        super().__init__({**defaults, **{k: v for k, v in (data or {}).items() if v}})
+        self.fields["region"].queryset = regions_visible_to(user).exclude(level=Region.Level.TOWNSHIP).order_by(
+            "path")
+        self.user = user
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return cleaned
+
+    @property
+    def region_chosen(self) -> Region | None:
+        return self.cleaned_data.get("region") or (self.user.region if self.user.region_id else None)
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+    links: list[list] = field(default_factory=list)  # parallel to rows: the URL behind each cell, or None
+    method: str = ""  # how it is counted, said under the table
+    chart: str = "bar"  # bar or line: the first column's labels against the second's numbers
+
+    def add(self, row, links):
+        self.rows.append(row)
+        self.links.append(links)
+
+    @property
+    def cells(self):
+        """(text as shown, URL or None) for each cell of each row."""
+        return [[(_shown(value, column), url) for value, url, column in zip(row, links, self.columns, strict=True)]
+                for row, links in zip(self.rows, self.links, strict=True)]
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-{self.key}"
+
+    @property
+    def chart_data(self) -> dict:
+        return {"type": self.chart, "name": self.columns[1].title,
+                "labels": [str(row[0]) for row in self.rows], "values": [row[1] for row in self.rows]}
+
+
+def _shown(value, column) -> str:
+    if value is None:
+        return "—"
+    if column.kind == "percent":
+        return f"{value:.1%}"
+    return str(value)
+
+
+def _rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+class Dashboard:
+    def __init__(self, *, user, date_from: datetime.date, date_to: datetime.date, region: Region | None):
+        self.user, self.date_from, self.date_to, self.region = user, date_from, date_to, region
+        self.period = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+        self.place = {"region": region.pk} if region else {}
+
+    # The lists the numbers open, and the rows they count: the same filter, the same parameters.
+    def findings_params(self, **extra) -> dict:
+        return {**self.period, **self.place, "established": "true", **extra}
+
+    def findings(self, **extra):
+        return finding_list(user=self.user, params=self.findings_params(**extra)).qs.order_by()
+
+    def findings_url(self, **extra) -> str:
+        return f"{reverse('finding_list')}?{urlencode(self.findings_params(**extra))}"
+
+    def items_params(self, **extra) -> dict:
+        return {**self.place, "assigned_from": self.period["date_from"], "assigned_to": self.period["date_to"],
+                "assigned": "true", **extra}
+
+    def items(self, **extra):
+        return ledger(user=self.user, params=self.items_params(**extra)).qs.order_by()
+
+    def items_url(self, **extra) -> str:
+        return f"{reverse('ledger')}?{urlencode(self.items_params(**extra))}"
+
+    def drill_url(self, region: Region) -> str:
+        return f"{reverse('dashboard')}?{urlencode({**self.period, 'region': region.pk})}"
+
+    def tables(self) -> list[Table]:
+        return [self.by_class(), self.by_subcategory(), self.by_place(), self.by_month(), self.rectification(),
+                self.overdue_halls()]
+
+    def by_class(self) -> Table:
+        table = Table("class", _("按问题大类"), [Column(_("问题大类"), 24), Column(_("问题数"), 10, "int"),
+                                                 Column(_("占比"), 10, "percent")],
+                      method=_("已认定（已确认、已通报）的问题，按发现时间计入所选期间。"))
+        counts = dict(self.findings().values_list("category__parent").annotate(n=Count("pk")))
+        total = sum(counts.values())
+        for klass in ProblemCategory.objects.filter(parent=None).order_by("order", "code"):
+            n = counts.get(klass.pk, 0)
+            table.add([f"{klass.code} {klass.name}", n, _rate(n, total)],
+                      [None, self.findings_url(category=klass.pk), None])
+        return table
+
+    def by_subcategory(self) -> Table:
+        table = Table("subcategory", _("问题子项（前 %(n)s 项）") % {"n": TOP_SUBCATEGORIES},
+                      [Column(_("问题子项"), 30), Column(_("问题数"), 10, "int")])
+        rows = (self.findings().values("category", "category__code", "category__name").annotate(n=Count("pk"))
+                .order_by("-n", "category__code")[:TOP_SUBCATEGORIES])
+        for row in rows:
+            table.add([f"{row['category__code']} {row['category__name']}", row["n"]],
+                      [None, self.findings_url(category=row["category"])])
+        return table
+
+    def by_place(self) -> Table:
+        """The region's parts (province → city → county), or at the bottom its halls."""
+        children = list(Region.objects.filter(parent=self.region).exclude(level=Region.Level.TOWNSHIP)
+                        .order_by("code")) if self.region else []
+        if children:
+            table = Table("place", _("按地区"), [Column(_("地区"), 24), Column(_("问题数"), 10, "int")],
+                          method=_("点击地区名称查看下一级。"))
+            counts = self.findings().values_list("hall__region__path").annotate(n=Count("pk"))
+            for child in children:
+                n = sum(count for path, count in counts if path.startswith(child.path))
+                table.add([child.name, n], [self.drill_url(child), self.findings_url(region=child.pk)])
+            return table
+        table = Table("place", _("按服务大厅"), [Column(_("服务大厅"), 28), Column(_("问题数"), 10, "int")])
+        counts = dict(self.findings().values_list("hall").annotate(n=Count("pk")))
+        halls = halls_visible_to(self.user).filter(pk__in=counts).order_by("name")
+        for hall in halls:
+            table.add([hall.name, counts[hall.pk]], [None, self.findings_url(hall=hall.pk)])
+        return table
+
+    def by_month(self) -> Table:
+        table = Table("month", _("按月趋势"), [Column(_("月份"), 12), Column(_("问题数"), 10, "int")], chart="line")
+        counts = {month.date() if isinstance(month, datetime.datetime) else month: n for month, n in
+                  self.findings().annotate(month=TruncMonth("observed_at")).values_list("month").annotate(
+                      n=Count("pk"))}
+        month = self.date_from.replace(day=1)
+        while month <= self.date_to:
+            following = (month + datetime.timedelta(days=32)).replace(day=1)
+            start, end = max(month, self.date_from), min(following - datetime.timedelta(days=1), self.date_to)
+            n = counts.get(month, 0)
+            table.add([f"{month:%Y-%m}", n], [None, self.findings_url(date_from=start.isoformat(),
+                                                                      date_to=end.isoformat())])
+            month = following
+        return table
+
+    def rectification(self) -> Table:
+        today = timezone.localdate()
+        table = Table("rectification", _("整改完成率与逾期率"), [
+            Column(_("整改事项"), 12, "int"), Column(_("已到期"), 10, "int"), Column(_("已销号"), 10, "int"),
+            Column(_("整改完成率"), 12, "percent"), Column(_("逾期未改"), 10, "int"), Column(_("逾期率"), 10, "percent"),
+        ], method=_("所选期间交办的整改事项。整改完成率＝已销号÷已到期（时限已到或已销号）；逾期率＝逾期未改÷已到期。"))
+        counts = self.items().aggregate(
+            total=Count("pk"),
+            due=Count("pk", filter=Q(deadline__lte=today) | Q(status=RectificationItem.Status.CLOSED)),
+            closed=Count("pk", filter=Q(status=RectificationItem.Status.CLOSED)),
+            overdue=Count("pk", filter=Q(status__in=WORKING_STATUSES, deadline__lt=today)),
+        )
+        table.add([counts["total"], counts["due"], counts["closed"], _rate(counts["closed"], counts["due"]),
+                   counts["overdue"], _rate(counts["overdue"], counts["due"])],
+                  [self.items_url(), None, self.items_url(status=RectificationItem.Status.CLOSED), None,
+                   self.items_url(overdue="true"), None])
+        table.chart = ""  # one row of rates: the table says it
+        return table
+
+    def overdue_halls(self) -> Table:
+        table = Table("overdue", _("逾期事项最多的大厅（前 %(n)s 个）") % {"n": TOP_OVERDUE_HALLS},
+                      [Column(_("服务大厅"), 28), Column(_("逾期未改"), 10, "int")])
+        rows = (self.items(overdue="true").values("hall", "hall__name").annotate(n=Count("pk"))
+                .order_by("-n", "hall__name")[:TOP_OVERDUE_HALLS])
+        for row in rows:
+            table.add([row["hall__name"], row["n"]], [None, self.items_url(overdue="true", hall=row["hall"])])
+        return table
+
+
+@dataclass
+class DashboardExporter(Exporter):
+    """The dashboard's numbers, a sheet a table."""
+
+    dashboard: Dashboard | None = None
+    title: str = "统计分析"
+
+    def sheets(self):
+        subtitle = _("期间：%(start)s 至 %(end)s") % {"start": self.dashboard.date_from, "end": self.dashboard.date_to}
+        return [Sheet(table.title[:31], table.title, table.columns, table.rows, subtitle)
+                for table in self.dashboard.tables()]
