@@ -299,6 +299,9 @@ PAGE_SIZE = env_int("PAGE_SIZE", 50)
 RECTIFICATION_COUNT_START_DAY = env_bool("RECTIFICATION_COUNT_START_DAY", False)
 # "Due soon" (yellow) when this many working days or fewer are left.
 RECTIFICATION_DUE_SOON_DAYS = env_int("RECTIFICATION_DUE_SOON_DAYS", 3)
+# The dashboard's fair ranking (workbench.dashboard): a hall visited fewer times than this in the
+# period is 样本不足, not ranked.
+RANKING_MIN_VISITS = env_int("RANKING_MIN_VISITS", 3)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # The office's own Word template for circulars (page, grid and the 公文-… styles); empty: ours
 # (GB/T 9704-2012). `manage.py circular_template -o FILE.docx` writes ours to start from.

@@ -43,7 +43,8 @@ BODY_FONT = Font(name=FONT_NAME, size=10.5)
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
-NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "0", "percent": "0.0%"}
+NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "0", "number": "0.00",
+                  "percent": "0.0%"}
 
 HEADER_ROW = 3  # title, subtitle, header
 
@@ -52,7 +53,7 @@ HEADER_ROW = 3  # title, subtitle, header
 class Column:
     title: str
     width: float = 12
-    kind: str = "text"  # text, date, datetime, int, percent
+    kind: str = "text"  # text, date, datetime, int, number (two decimals), percent
     hidden: bool = False
     choices: tuple[str, ...] = ()  # a drop-down list in Excel (data validation)
 

@@ -51,6 +51,8 @@ class FindingFilter(django_filters.FilterSet):
     # The dashboard's findings (workbench.dashboard): those established, confirmed or published.
     established = django_filters.BooleanFilter(label=_("已认定"), method="filter_established",
                                                widget=forms.HiddenInput)
+    from_visit = django_filters.BooleanFilter(field_name="visit", lookup_expr="isnull", exclude=True,
+                                              widget=forms.HiddenInput)
     order = django_filters.OrderingFilter(
         label=_("排序"),
         fields=[

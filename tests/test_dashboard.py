@@ -168,3 +168,59 @@ def test_the_page_takes_the_same_queries_as_findings_grow(client, office, world,
         FindingFactory(visit=visit, status="published", category=category(["C02", "A02", "C03"][n % 3]),
                        observed_at=_at(n % 6 + 1))
     assert queries() == few
+
+
+class TestFairRanking:
+    """Halls ranked by findings per visit, never by raw counts; below the minimum sample 样本不足."""
+
+    @pytest.fixture
+    def halls(self, regions, inspector, taxonomy):
+        from tests.factories import HallFactory, WindowFactory
+
+        plan = {"甲中心": (4, 8, 4), "乙中心": (3, 6, 2), "丙中心": (3, 3, 0), "丁中心": (1, 5, 1)}
+        made = {}
+        for name, (visits, findings, windows) in plan.items():
+            hall = made[name] = HallFactory(name=name, region=regions["county_a"])
+            for number in range(windows):
+                WindowFactory(hall=hall, number=number + 1, label=f"{number + 1}号窗口")
+            self.add(hall, inspector, visits, findings)
+        return made
+
+    @staticmethod
+    def add(hall, inspector, visits, findings):
+        made = [VisitFactory(hall=hall, mode="open", created_by=inspector, inspectors=[inspector],
+                             started_at=_at(2, 1 + n)) for n in range(visits)]
+        for n in range(findings):
+            FindingFactory(visit=made[n % visits], status="published", observed_at=_at(2, 1 + n % visits))
+
+    def _ranking(self, client, office):
+        table = _board(client, office)[0]["ranking"]
+        return [(row[0], row[1], row[4], row[6]) for row in table.rows]
+
+    def test_by_findings_per_visit_with_ties_and_too_small_a_sample(self, client, office, halls, settings):
+        settings.RANKING_MIN_VISITS = 3
+        assert self._ranking(client, office) == [
+            (1, "乙中心", 2.0, 3.0), (1, "甲中心", 2.0, 2.0), (3, "丙中心", 1.0, None), ("样本不足", "丁中心", None, None),
+        ]
+
+    def test_doubling_every_count_changes_no_rank(self, client, office, halls, inspector, settings):
+        settings.RANKING_MIN_VISITS = 3
+        before = [(rank, name) for rank, name, _per_visit, _per_window in self._ranking(client, office)]
+        plan = {"甲中心": (4, 8), "乙中心": (3, 6), "丙中心": (3, 3), "丁中心": (1, 5)}
+        for name, (visits, findings) in plan.items():
+            self.add(halls[name], inspector, visits, findings)
+        assert [(rank, name) for rank, name, _v, _w in self._ranking(client, office)] == before
+
+    def test_each_count_opens_its_findings(self, client, office, halls):
+        table = _board(client, office)[0]["ranking"]
+        for row, links in zip(table.rows, table.links, strict=True):
+            assert _list_count(client, links[3]) == row[3]
+
+    def test_the_export_ranks_every_hall(self, client, office, halls, settings):
+        settings.RANKING_MIN_VISITS = 3
+        client.force_login(office)
+        response = client.get(reverse("dashboard_export"), PERIOD)
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        sheet = book["大厅问题率排名"]
+        names = [row[1] for row in sheet.iter_rows(values_only=True) if row and row[1] in halls]
+        assert names == ["乙中心", "甲中心", "丙中心", "丁中心"]

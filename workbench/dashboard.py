@@ -16,6 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django import forms
+from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
@@ -26,14 +27,17 @@ from django.utils.translation import gettext_lazy
 
 from core.exporting import Column, Exporter, Sheet
 from inspections.models import ProblemCategory
+from inspections.scope import visits_visible_to
 from inspections.selectors import finding_list
 from rectification.models import WORKING_STATUSES, RectificationItem
 from rectification.selectors import ledger
-from registry.models import Region
+from registry.models import Region, Window
 from registry.scope import halls_visible_to, regions_visible_to
 
 TOP_SUBCATEGORIES = 15
 TOP_OVERDUE_HALLS = 10
+RANKING_ROWS = 20  # on the page; the export holds every hall
+CHART_BARS = 20
 
 
 class DashboardForm(forms.Form):
@@ -70,7 +74,9 @@ class Table:
     rows: list[list] = field(default_factory=list)
     links: list[list] = field(default_factory=list)  # parallel to rows: the URL behind each cell, or None
     method: str = ""  # how it is counted, said under the table
-    chart: str = "bar"  # bar or line: the first column's labels against the second's numbers
+    chart: str = "bar"  # bar or line: the labels of one column against the numbers of another
+    label_at: int = 0
+    value_at: int = 1
 
     def add(self, row, links):
         self.rows.append(row)
@@ -83,13 +89,22 @@ class Table:
                 for row, links in zip(self.rows, self.links, strict=True)]
 
     @property
+    def has_chart(self) -> bool:
+        return bool(self.chart) and any(row[self.value_at] is not None for row in self.rows)
+
+    @property
     def chart_id(self) -> str:
         return f"chart-{self.key}"
 
     @property
     def chart_data(self) -> dict:
-        return {"type": self.chart, "name": self.columns[1].title,
-                "labels": [str(row[0]) for row in self.rows], "values": [row[1] for row in self.rows]}
+        rows = [row for row in self.rows if row[self.value_at] is not None][:CHART_BARS]
+        return {"type": self.chart, "name": self.columns[self.value_at].title,
+                "labels": [str(row[self.label_at]) for row in rows], "values": [row[self.value_at] for row in rows]}
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def _shown(value, column) -> str:
@@ -135,7 +150,52 @@ class Dashboard:
 
     def tables(self) -> list[Table]:
         return [self.by_class(), self.by_subcategory(), self.by_place(), self.by_month(), self.rectification(),
-                self.overdue_halls()]
+                self.overdue_halls(), self.hall_ranking()]
+
+    def hall_ranking(self, limit: int | None = RANKING_ROWS) -> Table:
+        """Fair ranking: halls by findings per visit (and per window), never by raw counts, which
+        grow with how often a hall is visited and how big it is. Below the minimum sample a hall
+        gets 样本不足, not a rank; equal rates share a rank."""
+        minimum = settings.RANKING_MIN_VISITS
+        table = Table("ranking", _("大厅问题率排名"), [
+            Column(_("排名"), 8), Column(_("服务大厅"), 28), Column(_("走访次数"), 10, "int"),
+            Column(_("问题数"), 10, "int"), Column(_("每次走访问题数"), 14, "number"), Column(_("在用窗口"), 10, "int"),
+            Column(_("每窗口问题数"), 14, "number"),
+        ], method=_("按每次走访发现的已认定问题数从高到低排名（并列同名次），每窗口问题数供参考；所选期间走访少于 "
+                    "%(n)s 次的大厅样本不足，不排名。只计走访中发现的问题。") % {"n": minimum},
+            label_at=1, value_at=4)
+        start, end = self.date_from, self.date_to + datetime.timedelta(days=1)
+        visits = visits_visible_to(self.user).filter(
+            started_at__gte=_start_of(start), started_at__lt=_start_of(end),
+            **({"hall__region__path__startswith": self.region.path} if self.region else {}),
+        )
+        visit_counts = dict(visits.values_list("hall").annotate(n=Count("pk")))
+        finding_counts = dict(self.findings(from_visit="true").values_list("hall").annotate(n=Count("pk")))
+        windows = dict(Window.objects.filter(hall__in=list(visit_counts), active=True).values_list("hall").annotate(
+            n=Count("pk")))
+        names = dict(halls_visible_to(self.user).filter(pk__in=list(visit_counts)).values_list("pk", "name"))
+        rows = []
+        for hall, visited in visit_counts.items():
+            found = finding_counts.get(hall, 0)
+            per_visit = round(found / visited, 2)
+            per_window = round(found / windows[hall], 2) if windows.get(hall) else None
+            rows.append((visited >= minimum, per_visit, names.get(hall, ""), hall, visited, found,
+                         windows.get(hall, 0), per_window))
+        ranked = sorted((r for r in rows if r[0]), key=lambda r: (-r[1], r[2]))
+        unranked = sorted((r for r in rows if not r[0]), key=lambda r: r[2])
+        rank, previous = 0, None
+        for position, (_enough, per_visit, name, hall, visited, found, window_count, per_window) in enumerate(
+                ranked, start=1):
+            if per_visit != previous:
+                rank, previous = position, per_visit
+            table.add([rank, name, visited, found, per_visit, window_count, per_window],
+                      [None, None, None, self.findings_url(hall=hall, from_visit="true"), None, None, None])
+        for _enough, _rate_unranked, name, hall, visited, found, window_count, _none in unranked:
+            table.add([_("样本不足"), name, visited, found, None, window_count, None],
+                      [None, None, None, self.findings_url(hall=hall, from_visit="true"), None, None, None])
+        if limit is not None:
+            table.rows, table.links = table.rows[:limit], table.links[:limit]
+        return table
 
     def by_class(self) -> Table:
         table = Table("class", _("按问题大类"), [Column(_("问题大类"), 24), Column(_("问题数"), 10, "int"),
@@ -231,5 +291,5 @@ class DashboardExporter(Exporter):
 
     def sheets(self):
         subtitle = _("期间：%(start)s 至 %(end)s") % {"start": self.dashboard.date_from, "end": self.dashboard.date_to}
-        return [Sheet(table.title[:31], table.title, table.columns, table.rows, subtitle)
-                for table in self.dashboard.tables()]
+        tables = [t for t in self.dashboard.tables() if t.key != "ranking"] + [self.dashboard.hall_ranking(limit=None)]
+        return [Sheet(table.title[:31], table.title, table.columns, table.rows, subtitle) for table in tables]
