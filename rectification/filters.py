@@ -25,6 +25,11 @@ class LedgerFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("整改类型"), choices=RectificationKind.choices, empty_label=_("全部类型"))
     overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
     due_soon = django_filters.BooleanFilter(label=_("即将到期"), method="filter_due_soon")
+    # The traffic light of rectification.selectors.traffic_light, as a filter: red overdue, yellow
+    # due soon, green the other working items.
+    light = django_filters.ChoiceFilter(label=_("红黄绿灯"), method="filter_light", empty_label=_("全部"),
+                                        choices=[("red", _("红灯（逾期）")), ("yellow", _("黄灯（即将到期）")),
+                                                 ("green", _("绿灯"))])
     category = django_filters.ModelChoiceFilter(label=_("问题类别"), queryset=None, method="filter_category", empty_label=_("全部类别"))
     deadline_from = django_filters.DateFilter(label=_("时限从"), field_name="deadline", lookup_expr="gte", widget=DATE)
     deadline_to = django_filters.DateFilter(label=_("时限至"), field_name="deadline", lookup_expr="lte", widget=DATE)
@@ -57,6 +62,15 @@ class LedgerFilter(django_filters.FilterSet):
             return queryset
         overdue = {"status__in": WORKING_STATUSES, "deadline__lt": timezone.localdate()}
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+    def filter_light(self, queryset, name, value):
+        if value == "red":
+            return self.filter_overdue(queryset, name, True)
+        if value == "yellow":
+            return self.filter_due_soon(queryset, name, True)
+        if value == "green":
+            return queryset.filter(status__in=WORKING_STATUSES, deadline__gt=due_soon_horizon(timezone.localdate()))
+        return queryset
 
     def filter_due_soon(self, queryset, name, value):
         if not value:

@@ -141,3 +141,50 @@ class TestUnreadCount:
         page = client.get(reverse("home")).content.decode()
         assert 'class="badge"' not in page and 'class="badge-dot"' not in page
         assert Notification.objects.get(recipient=office).read_at is None
+
+
+class TestHallOverview:
+    def _overview(self, client, user):
+        client.force_login(user)
+        response = client.get(reverse("home"))
+        return response.context["overview"], response.content.decode()
+
+    def test_the_items_by_traffic_light_each_opening_its_list(self, client, hall_manager, work):
+        overview, _page = self._overview(client, hall_manager)
+        counts = {light: count for light, _label, count, _url in overview.lights}
+        working = [work["a"][k] for k in ("extension", "flagged", "overdue", "due_today", "assigned")]
+        assert counts == {"red": 1, "yellow": 1, "green": len(working) - 2}
+        for _light, _label, count, url in overview.lights:
+            assert len(client.get(url).context["page"].object_list) == count
+
+    def test_this_weeks_deadlines(self, client, hall_manager, work):
+        overview, _page = self._overview(client, hall_manager)
+        monday = TODAY - datetime.timedelta(days=TODAY.weekday())
+        expected = RectificationItem.objects.filter(hall=work["a"]["overdue"].hall, deadline__gte=monday,
+                                                    deadline__lte=monday + 6 * DAY).count()
+        assert overview.due_this_week.count == expected >= 1  # today's deadline is always this week
+        assert len(client.get(overview.due_this_week.url).context["page"].object_list) == expected
+
+    def test_recent_findings_and_circulars_are_the_published_ones(self, client, hall_manager, office, work,
+                                                                  undercover_visit, regions):
+        from circulars import services as circular_services
+        from inspections.models import Finding
+
+        finding = FindingFactory(visit=undercover_visit, status="confirmed")
+        draft = circular_services.circular_save(actor=office, findings=[finding], values={
+            "issuer": "佳木斯市作风办", "issuer_code": "佳作整办", "year": 2026, "region": regions["city_a"],
+            "title": "关于窗口服务明察暗访情况的通报", "date": datetime.date(2026, 11, 21), "naming": "surname"})
+        overview, page = self._overview(client, hall_manager)
+        assert overview.recent_circulars == [] and "暂无" in page
+        circular_services.circular_publish(actor=office, circular=draft, today=datetime.date(2026, 11, 21))
+        overview, page = self._overview(client, hall_manager)
+        assert [url for _text, url in overview.recent_circulars] == [draft.get_absolute_url()]
+        shown = {url for _text, url in overview.recent_findings}
+        assert len(shown) == 5
+        hidden = Finding.objects.exclude(status="published").filter(hall=work["a"]["overdue"].hall)
+        assert not shown & {f.get_absolute_url() for f in hidden}
+        assert work["a"]["submitted"].code not in page
+
+    def test_the_office_and_inspectors_have_no_hall_overview(self, client, office, inspector, work):
+        assert self._overview(client, office)[0] is None
+        assert self._overview(client, inspector)[0] is None

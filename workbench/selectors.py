@@ -4,6 +4,7 @@ Every number comes from the scoped querysets, so an embargoed finding is never
 counted for someone who may not see it; which tiles a user gets is the policy's.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from circulars.scope import circulars_visible_to
 from inspections.models import Finding
 from inspections.scope import findings_visible_to, visits_visible_to
 from inspections.selectors import review_queue
@@ -131,3 +133,40 @@ def todo_for(*, user) -> list[Waiting]:
             _ledger_waiting(user, "to_start", _("待填报整改措施"), status=RectificationItem.Status.ASSIGNED),
         ]
     return [waiting for waiting in found if waiting is not None]
+
+
+# --- A hall manager's overview of their halls ------------------------------------------------------
+
+@dataclass
+class HallOverview:
+    lights: list  # (light, label, count, url): red, yellow, green
+    due_this_week: Waiting | None
+    recent_findings: list  # (text, url)
+    recent_circulars: list  # (text, url)
+
+
+RECENT_ROWS = 5
+
+
+def hall_overview(*, user) -> HallOverview | None:
+    """The hall side's picture of its halls: the items by traffic light, the deadlines of this
+    week, the latest published findings and circulars (all within scope and the embargo)."""
+    if not (hall_side(user) and user.has_perm("item.list")):
+        return None
+    today = timezone.localdate()
+    lights = []
+    for light, label in (("red", _("红灯（逾期）")), ("yellow", _("黄灯（即将到期）")), ("green", _("绿灯"))):
+        params = {"light": light}
+        lights.append((light, label, ledger(user=user, params=params).qs.count(),
+                       f"{reverse('ledger')}?{urlencode(params)}"))
+    monday = today - datetime.timedelta(days=today.weekday())
+    due = _ledger_waiting(user, "this_week", _("本周到期"), deadline_from=monday.isoformat(),
+                          deadline_to=(monday + datetime.timedelta(days=6)).isoformat())
+    findings = findings_visible_to(user).select_related("hall", "category").order_by("-observed_at", "-id")[
+        :RECENT_ROWS]
+    circulars = circulars_visible_to(user).filter(status="published").order_by("-published_at", "-id")[:RECENT_ROWS]
+    return HallOverview(
+        lights=lights, due_this_week=due,
+        recent_findings=[(_finding_row(f), f.get_absolute_url()) for f in findings],
+        recent_circulars=[(f"{c.doc_number} {c.title}", c.get_absolute_url()) for c in circulars],
+    )

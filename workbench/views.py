@@ -3,13 +3,14 @@ from django.shortcuts import render
 from core.downloads import xlsx_response
 from core.permissions import action
 from workbench.dashboard import Dashboard, DashboardExporter, DashboardForm
-from workbench.selectors import dashboard_tiles, todo_for
+from workbench.selectors import dashboard_tiles, hall_overview, todo_for
 
 
 @action("home.view")
 def home(request):
     return render(request, "workbench/home.html", {
         "tiles": dashboard_tiles(user=request.user), "todo": todo_for(user=request.user),
+        "overview": hall_overview(user=request.user),
         "may_start_visit": request.user.has_perm("visit.start"),
     })
 
