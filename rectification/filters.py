@@ -112,6 +112,9 @@ class AccountabilityFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(label=_("姓名"), field_name="person_name", lookup_expr="icontains")
     date_from = django_filters.DateFilter(label=_("决定日期从"), field_name="decision_date", lookup_expr="gte", widget=DATE)
     date_to = django_filters.DateFilter(label=_("决定日期至"), field_name="decision_date", lookup_expr="lte", widget=DATE)
+    # The dashboard's links (workbench.dashboard): a region's, one type of a track.
+    region = django_filters.ModelChoiceFilter(queryset=None, method="filter_region", widget=forms.HiddenInput)
+    type = django_filters.CharFilter(field_name="type", widget=forms.HiddenInput)
 
     class Meta:
         model = Accountability
@@ -120,3 +123,7 @@ class AccountabilityFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["hall"].queryset = halls_visible_to(user).order_by("name")
+        self.filters["region"].queryset = regions_visible_to(user)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(hall__region__path__startswith=value.path) if value else queryset

@@ -224,3 +224,22 @@ class TestFairRanking:
         sheet = book["大厅问题率排名"]
         names = [row[1] for row in sheet.iter_rows(values_only=True) if row and row[1] in halls]
         assert names == ["乙中心", "甲中心", "丙中心", "丁中心"]
+
+
+def test_accountability_by_track_and_type_opens_its_list(client, office, world, own_hall, other_hall):
+    from rectification.models import Accountability
+
+    def record(hall, track, kind, day):
+        return Accountability.objects.create(
+            subject="staff", staff=hall.staff.first(), hall=hall, track=track, type=kind,
+            deciding_body="纪委监委", decision_date=day, created_by=office)
+
+    for day in (datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)):
+        record(own_hall, "first_form", "谈话提醒", day)
+    record(own_hall, "first_form", "批评教育", datetime.date(2026, 4, 1))
+    record(own_hall, "first_form", "谈话提醒", datetime.date(2026, 9, 1))  # after the period
+    record(other_hall, "first_form", "谈话提醒", datetime.date(2026, 2, 1))  # another region
+    table = _board(client, office)[0]["accountability"]
+    assert table.rows == [["诫勉谈话等（第一种形态）", "谈话提醒", 2], ["诫勉谈话等（第一种形态）", "批评教育", 1]]
+    for row, links in zip(table.rows, table.links, strict=True):
+        assert _list_count(client, links[2]) == row[2]

@@ -29,8 +29,8 @@ from core.exporting import Column, Exporter, Sheet
 from inspections.models import ProblemCategory
 from inspections.scope import visits_visible_to
 from inspections.selectors import finding_list
-from rectification.models import WORKING_STATUSES, RectificationItem
-from rectification.selectors import ledger
+from rectification.models import WORKING_STATUSES, Accountability, RectificationItem
+from rectification.selectors import accountability_list, ledger
 from registry.models import Region, Window
 from registry.scope import halls_visible_to, regions_visible_to
 
@@ -150,7 +150,22 @@ class Dashboard:
 
     def tables(self) -> list[Table]:
         return [self.by_class(), self.by_subcategory(), self.by_place(), self.by_month(), self.rectification(),
-                self.overdue_halls(), self.hall_ranking()]
+                self.overdue_halls(), self.accountability(), self.hall_ranking()]
+
+    def accountability_params(self, **extra) -> dict:
+        return {**self.period, **self.place, **extra}
+
+    def accountability(self) -> Table:
+        table = Table("accountability", _("问责情况（按方式和类型）"), [
+            Column(_("问责方式"), 20), Column(_("处理类型"), 20), Column(_("人次"), 10, "int")],
+            method=_("所选期间作出决定的问责，按决定日期计。"), label_at=1, value_at=2)
+        records = accountability_list(user=self.user, params=self.accountability_params()).qs.order_by()
+        tracks = dict(Accountability.Track.choices)
+        for row in records.values("track", "type").annotate(n=Count("pk")).order_by("track", "-n", "type"):
+            params = self.accountability_params(track=row["track"], type=row["type"])
+            table.add([tracks.get(row["track"], row["track"]), row["type"], row["n"]],
+                      [None, None, f"{reverse('accountability_list')}?{urlencode(params)}"])
+        return table
 
     def hall_ranking(self, limit: int | None = RANKING_ROWS) -> Table:
         """Fair ranking: halls by findings per visit (and per window), never by raw counts, which
