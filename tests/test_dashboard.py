@@ -100,10 +100,14 @@ class TestNumbers:
         assert _list_count(client, month.links[2][1]) == 2
 
     def test_rectification_rates(self, client, office, world):
+        from rectification.calendar import working_days_left
+
         (row,) = _board(client, office)[0]["rectification"].rows
-        total, due, closed, rate, overdue, overdue_rate = row
+        total, due, closed, rate, overdue, overdue_rate, average_days = row
         assert (total, due, closed, overdue) == (3, 2, 1, 1)
         assert rate == 0.5 and overdue_rate == 0.5
+        closed_item = RectificationItem.objects.get(status="closed", hall=world[2].hall)
+        assert average_days == working_days_left(closed_item.assigned_date, closed_item.closed_on)
         (links,) = _board(client, office)[0]["rectification"].links
         assert _list_count(client, links[0]) == 3 and _list_count(client, links[4]) == 1
         overdue = _board(client, office)[0]["overdue"]
@@ -243,3 +247,37 @@ def test_accountability_by_track_and_type_opens_its_list(client, office, world, 
     assert table.rows == [["诫勉谈话等（第一种形态）", "谈话提醒", 2], ["诫勉谈话等（第一种形态）", "批评教育", 1]]
     for row, links in zip(table.rows, table.links, strict=True):
         assert _list_count(client, links[2]) == row[2]
+
+
+def test_repeat_offenders_twice_within_90_days(client, office, own_hall, inspector, taxonomy):
+    from tests.factories import StaffFactory, WindowFactory
+
+    window = WindowFactory(hall=own_hall, number=21, label="21号窗口")
+    often = StaffFactory(hall=own_hall, name="王小明", badge_number="R1", window=window)
+    seldom = StaffFactory(hall=own_hall, name="李大华", badge_number="R2")
+    visit = VisitFactory(hall=own_hall, mode="open", created_by=inspector, inspectors=[inspector])
+
+    def found(staff, at, window=None):
+        FindingFactory(visit=visit, status="published", staff=staff, window=window, observed_at=at)
+
+    found(often, _at(1, 5), window)
+    found(often, _at(3, 20), window)  # 74 days later: a repeat, at the same window too
+    found(seldom, _at(1, 5))
+    found(seldom, _at(6, 1))  # 147 days later: not within 90
+    table = _board(client, office)[0]["repeat"]
+    assert [row[:3] for row in table.rows] == [["人员", f"王小明（{own_hall.name}）", 2],
+                                               ["窗口", f"21号窗口（{own_hall.name}）", 2]]
+    for row, links in zip(table.rows, table.links, strict=True):
+        assert _list_count(client, links[2]) == row[2]
+
+
+@pytest.mark.parametrize("start, end", [
+    (datetime.date(2026, 9, 30), datetime.date(2026, 10, 9)),  # over National Day and its make-up days
+    (datetime.date(2026, 2, 1), datetime.date(2026, 3, 2)),  # over the Spring Festival
+    (datetime.date(2026, 5, 6), datetime.date(2026, 5, 6)),
+])
+def test_working_days_between_counts_as_deadlines_do(start, end):
+    from rectification.calendar import working_days_left
+    from workbench.dashboard import working_days_between
+
+    assert working_days_between([(start, end), (start, start)]) == [working_days_left(start, end), 0]

@@ -29,13 +29,15 @@ from core.exporting import Column, Exporter, Sheet
 from inspections.models import ProblemCategory
 from inspections.scope import visits_visible_to
 from inspections.selectors import finding_list
+from rectification.calendar import is_workday
 from rectification.models import WORKING_STATUSES, Accountability, RectificationItem
 from rectification.selectors import accountability_list, ledger
-from registry.models import Region, Window
+from registry.models import Region, Staff, Window
 from registry.scope import halls_visible_to, regions_visible_to
 
 TOP_SUBCATEGORIES = 15
 TOP_OVERDUE_HALLS = 10
+REPEAT_WITHIN_DAYS = 90
 RANKING_ROWS = 20  # on the page; the export holds every hall
 CHART_BARS = 20
 
@@ -107,6 +109,27 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def working_days_between(spans: list[tuple[datetime.date, datetime.date]]) -> list[int]:
+    """For each (start, end), the working days after ``start`` up to and including ``end`` (as a
+    deadline counts them); the calendar is read once for the whole range, not once a span."""
+    if not spans:
+        return []
+    first = min(start for start, _end in spans)
+    last = max(end for _start, end in spans)
+    counted, running, day = {}, 0, first
+    while day <= last:
+        running += is_workday(day) and day != first
+        counted[day] = running
+        day += datetime.timedelta(days=1)
+    return [max(counted[end] - counted[start], 0) for start, end in spans]
+
+
+def _within(times: list, days: int) -> bool:
+    """Two of these (hall, moment) pairs, in time order, no more than ``days`` apart."""
+    span = datetime.timedelta(days=days)
+    return any(later[1] - earlier[1] <= span for earlier, later in zip(times, times[1:], strict=False))
+
+
 def _shown(value, column) -> str:
     if value is None:
         return "—"
@@ -150,7 +173,32 @@ class Dashboard:
 
     def tables(self) -> list[Table]:
         return [self.by_class(), self.by_subcategory(), self.by_place(), self.by_month(), self.rectification(),
-                self.overdue_halls(), self.accountability(), self.hall_ranking()]
+                self.overdue_halls(), self.accountability(), self.repeat_offenders(), self.hall_ranking()]
+
+    def repeat_offenders(self) -> Table:
+        """The same person, or the same window, with two findings or more within REPEAT_WITHIN_DAYS."""
+        table = Table("repeat", _("屡查屡犯（%(days)s 天内两次及以上）") % {"days": REPEAT_WITHIN_DAYS}, [
+            Column(_("对象"), 8), Column(_("人员或窗口"), 30), Column(_("问题数"), 10, "int"), Column(_("最近一次"), 12),
+        ], method=_("所选期间内，同一工作人员或同一窗口在 %(days)s 天内被发现两次及以上问题。问题数为其在所选期间的全部问题。")
+            % {"days": REPEAT_WITHIN_DAYS}, label_at=1, value_at=2)
+        findings = self.findings().order_by("observed_at")
+        for kind, label in (("staff", _("人员")), ("window", _("窗口"))):
+            seen: dict[int, list] = {}
+            for key, hall, at in findings.exclude(**{f"{kind}__isnull": True}).values_list(kind, "hall", "observed_at"):
+                seen.setdefault(key, []).append((hall, at))
+            repeated = {key: times for key, times in seen.items() if _within(times, REPEAT_WITHIN_DAYS)}
+            if kind == "staff":
+                names = {s.pk: (s.name, s.hall.name, s.hall_id) for s in
+                         Staff.objects.filter(pk__in=list(repeated)).select_related("hall")}
+            else:
+                names = {w.pk: (w.label or str(w.number), w.hall.name, w.hall_id, w.number) for w in
+                         Window.objects.filter(pk__in=list(repeated)).select_related("hall")}
+            for key, times in sorted(repeated.items(), key=lambda kv: (-len(kv[1]), names[kv[0]][0])):
+                name = names[key]
+                extra = {"hall": name[2], "staff": name[0]} if kind == "staff" else {"hall": name[2], "window": name[3]}
+                table.add([label, f"{name[0]}（{name[1]}）", len(times), f"{timezone.localtime(times[-1][1]):%Y-%m-%d}"],
+                          [None, None, self.findings_url(**extra), None])
+        return table
 
     def accountability_params(self, **extra) -> dict:
         return {**self.period, **self.place, **extra}
@@ -273,17 +321,23 @@ class Dashboard:
         table = Table("rectification", _("整改完成率与逾期率"), [
             Column(_("整改事项"), 12, "int"), Column(_("已到期"), 10, "int"), Column(_("已销号"), 10, "int"),
             Column(_("整改完成率"), 12, "percent"), Column(_("逾期未改"), 10, "int"), Column(_("逾期率"), 10, "percent"),
-        ], method=_("所选期间交办的整改事项。整改完成率＝已销号÷已到期（时限已到或已销号）；逾期率＝逾期未改÷已到期。"))
+            Column(_("平均整改用时（工作日）"), 14, "number"),
+        ], method=_("所选期间交办的整改事项。整改完成率＝已销号÷已到期（时限已到或已销号）；逾期率＝逾期未改÷已到期；"
+                    "平均整改用时为已销号事项从交办到销号的工作日数（国务院节假日安排）。"))
         counts = self.items().aggregate(
             total=Count("pk"),
             due=Count("pk", filter=Q(deadline__lte=today) | Q(status=RectificationItem.Status.CLOSED)),
             closed=Count("pk", filter=Q(status=RectificationItem.Status.CLOSED)),
             overdue=Count("pk", filter=Q(status__in=WORKING_STATUSES, deadline__lt=today)),
         )
+        spans = list(self.items(status=RectificationItem.Status.CLOSED).exclude(assigned_date=None).exclude(
+            closed_on=None).values_list("assigned_date", "closed_on"))
+        days = working_days_between(spans)
         table.add([counts["total"], counts["due"], counts["closed"], _rate(counts["closed"], counts["due"]),
-                   counts["overdue"], _rate(counts["overdue"], counts["due"])],
+                   counts["overdue"], _rate(counts["overdue"], counts["due"]),
+                   round(sum(days) / len(days), 1) if days else None],
                   [self.items_url(), None, self.items_url(status=RectificationItem.Status.CLOSED), None,
-                   self.items_url(overdue="true"), None])
+                   self.items_url(overdue="true"), None, None])
         table.chart = ""  # one row of rates: the table says it
         return table
 
