@@ -215,6 +215,19 @@ class TestFairRanking:
             self.add(halls[name], inspector, visits, findings)
         assert [(rank, name) for rank, name, _v, _w in self._ranking(client, office)] == before
 
+    def test_regions_are_ranked_by_the_same_rule(self, client, halls, regions, inspector, settings):
+        from tests.factories import HallFactory
+
+        settings.RANKING_MIN_VISITS = 3
+        self.add(HallFactory(name="海林中心", region=regions["county_b"]), inspector, 5, 15)
+        province_office = UserFactory(role=Role.OFFICE, region=regions["province"])
+        table = _board(client, province_office)[0]["region_ranking"]
+        # City A: 11 visits, 22 findings (2.0 a visit); city B: 5 visits, 15 findings (3.0).
+        assert [(row[0], row[1], row[2], row[3], row[4]) for row in table.rows] == [
+            (1, regions["city_b"].name, 5, 15, 3.0), (2, regions["city_a"].name, 11, 22, 2.0)]
+        for row, links in zip(table.rows, table.links, strict=True):
+            assert _list_count(client, links[3]) == row[3]
+
     def test_each_count_opens_its_findings(self, client, office, halls):
         table = _board(client, office)[0]["ranking"]
         for row, links in zip(table.rows, table.links, strict=True):

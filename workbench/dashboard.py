@@ -124,6 +124,32 @@ def working_days_between(spans: list[tuple[datetime.date, datetime.date]]) -> li
     return [max(counted[end] - counted[start], 0) for start, end in spans]
 
 
+def _ranking(key: str, title: str, unit_label: str, units: list, limit: int | None) -> Table:
+    """Rank ``units`` — (name, visits, findings, windows, URL of the findings) — by findings per
+    visit, highest first; equal rates share a rank; fewer visits than RANKING_MIN_VISITS is
+    样本不足, not a rank. Only ratios are compared, so doubling every count changes no rank."""
+    minimum = settings.RANKING_MIN_VISITS
+    table = Table(key, title, [
+        Column(_("排名"), 8), Column(unit_label, 28), Column(_("走访次数"), 10, "int"), Column(_("问题数"), 10, "int"),
+        Column(_("每次走访问题数"), 14, "number"), Column(_("在用窗口"), 10, "int"), Column(_("每窗口问题数"), 14, "number"),
+    ], method=_("按每次走访发现的已认定问题数从高到低排名（并列同名次），每窗口问题数供参考；所选期间走访少于 "
+                "%(n)s 次的样本不足，不排名。只计走访中发现的问题。") % {"n": minimum}, label_at=1, value_at=4)
+    rows = [(name, visited, found, windows, url, round(found / visited, 2),
+             round(found / windows, 2) if windows else None) for name, visited, found, windows, url in units]
+    ranked = sorted((r for r in rows if r[1] >= minimum), key=lambda r: (-r[5], r[0]))
+    rank, previous = 0, None
+    for position, (name, visited, found, windows, url, per_visit, per_window) in enumerate(ranked, start=1):
+        if per_visit != previous:
+            rank, previous = position, per_visit
+        table.add([rank, name, visited, found, per_visit, windows, per_window], [None, None, None, url, None, None, None])
+    for name, visited, found, windows, url, _per_visit, _per_window in sorted(
+            (r for r in rows if r[1] < minimum), key=lambda r: r[0]):
+        table.add([_("样本不足"), name, visited, found, None, windows, None], [None, None, None, url, None, None, None])
+    if limit is not None:
+        table.rows, table.links = table.rows[:limit], table.links[:limit]
+    return table
+
+
 def _within(times: list, days: int) -> bool:
     """Two of these (hall, moment) pairs, in time order, no more than ``days`` apart."""
     span = datetime.timedelta(days=days)
@@ -173,7 +199,8 @@ class Dashboard:
 
     def tables(self) -> list[Table]:
         return [self.by_class(), self.by_subcategory(), self.by_place(), self.by_month(), self.rectification(),
-                self.overdue_halls(), self.accountability(), self.repeat_offenders(), self.hall_ranking()]
+                self.overdue_halls(), self.accountability(), self.repeat_offenders(), self.region_ranking(),
+                self.hall_ranking()]
 
     def repeat_offenders(self) -> Table:
         """The same person, or the same window, with two findings or more within REPEAT_WITHIN_DAYS."""
@@ -215,50 +242,43 @@ class Dashboard:
                       [None, None, f"{reverse('accountability_list')}?{urlencode(params)}"])
         return table
 
-    def hall_ranking(self, limit: int | None = RANKING_ROWS) -> Table:
-        """Fair ranking: halls by findings per visit (and per window), never by raw counts, which
-        grow with how often a hall is visited and how big it is. Below the minimum sample a hall
-        gets 样本不足, not a rank; equal rates share a rank."""
-        minimum = settings.RANKING_MIN_VISITS
-        table = Table("ranking", _("大厅问题率排名"), [
-            Column(_("排名"), 8), Column(_("服务大厅"), 28), Column(_("走访次数"), 10, "int"),
-            Column(_("问题数"), 10, "int"), Column(_("每次走访问题数"), 14, "number"), Column(_("在用窗口"), 10, "int"),
-            Column(_("每窗口问题数"), 14, "number"),
-        ], method=_("按每次走访发现的已认定问题数从高到低排名（并列同名次），每窗口问题数供参考；所选期间走访少于 "
-                    "%(n)s 次的大厅样本不足，不排名。只计走访中发现的问题。") % {"n": minimum},
-            label_at=1, value_at=4)
+    def _visits(self):
         start, end = self.date_from, self.date_to + datetime.timedelta(days=1)
-        visits = visits_visible_to(self.user).filter(
+        return visits_visible_to(self.user).filter(
             started_at__gte=_start_of(start), started_at__lt=_start_of(end),
             **({"hall__region__path__startswith": self.region.path} if self.region else {}),
         )
-        visit_counts = dict(visits.values_list("hall").annotate(n=Count("pk")))
-        finding_counts = dict(self.findings(from_visit="true").values_list("hall").annotate(n=Count("pk")))
-        windows = dict(Window.objects.filter(hall__in=list(visit_counts), active=True).values_list("hall").annotate(
+
+    def hall_ranking(self, limit: int | None = RANKING_ROWS) -> Table:
+        """Fair ranking: halls by findings per visit (and per window), never by raw counts, which
+        grow with how often a hall is visited and how big it is."""
+        visits = dict(self._visits().values_list("hall").annotate(n=Count("pk")))
+        findings = dict(self.findings(from_visit="true").values_list("hall").annotate(n=Count("pk")))
+        windows = dict(Window.objects.filter(hall__in=list(visits), active=True).values_list("hall").annotate(
             n=Count("pk")))
-        names = dict(halls_visible_to(self.user).filter(pk__in=list(visit_counts)).values_list("pk", "name"))
-        rows = []
-        for hall, visited in visit_counts.items():
-            found = finding_counts.get(hall, 0)
-            per_visit = round(found / visited, 2)
-            per_window = round(found / windows[hall], 2) if windows.get(hall) else None
-            rows.append((visited >= minimum, per_visit, names.get(hall, ""), hall, visited, found,
-                         windows.get(hall, 0), per_window))
-        ranked = sorted((r for r in rows if r[0]), key=lambda r: (-r[1], r[2]))
-        unranked = sorted((r for r in rows if not r[0]), key=lambda r: r[2])
-        rank, previous = 0, None
-        for position, (_enough, per_visit, name, hall, visited, found, window_count, per_window) in enumerate(
-                ranked, start=1):
-            if per_visit != previous:
-                rank, previous = position, per_visit
-            table.add([rank, name, visited, found, per_visit, window_count, per_window],
-                      [None, None, None, self.findings_url(hall=hall, from_visit="true"), None, None, None])
-        for _enough, _rate_unranked, name, hall, visited, found, window_count, _none in unranked:
-            table.add([_("样本不足"), name, visited, found, None, window_count, None],
-                      [None, None, None, self.findings_url(hall=hall, from_visit="true"), None, None, None])
-        if limit is not None:
-            table.rows, table.links = table.rows[:limit], table.links[:limit]
-        return table
+        names = dict(halls_visible_to(self.user).filter(pk__in=list(visits)).values_list("pk", "name"))
+        units = [(names.get(hall, ""), visited, findings.get(hall, 0), windows.get(hall, 0),
+                  self.findings_url(hall=hall, from_visit="true")) for hall, visited in visits.items()]
+        return _ranking("ranking", _("大厅问题率排名"), _("服务大厅"), units, limit)
+
+    def region_ranking(self) -> Table:
+        """The same rule over the region's parts (its cities, or its counties)."""
+        children = list(Region.objects.filter(parent=self.region).exclude(level=Region.Level.TOWNSHIP)
+                        .order_by("code")) if self.region else []
+        by_path = {"visits": self._visits().values_list("hall__region__path").annotate(n=Count("pk")),
+                   "findings": self.findings(from_visit="true").values_list("hall__region__path").annotate(
+                       n=Count("pk")),
+                   "windows": Window.objects.filter(active=True, hall__in=halls_visible_to(self.user)).values_list(
+                       "hall__region__path").annotate(n=Count("pk"))}
+        totals = {key: list(rows) for key, rows in by_path.items()}
+
+        def under(key, child):
+            return sum(n for path, n in totals[key] if path.startswith(child.path))
+
+        units = [(child.name, under("visits", child), under("findings", child), under("windows", child),
+                  self.findings_url(region=child.pk, from_visit="true")) for child in children]
+        units = [unit for unit in units if unit[1]]
+        return _ranking("region_ranking", _("地区问题率排名"), _("地区"), units, None)
 
     def by_class(self) -> Table:
         table = Table("class", _("按问题大类"), [Column(_("问题大类"), 24), Column(_("问题数"), 10, "int"),
