@@ -24,6 +24,7 @@ from itertools import islice
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -157,6 +158,8 @@ def xml_text(text: str) -> str:
 
 
 def _excel_value(value):
+    if isinstance(value, Promise):  # a lazily translated label (a model's choices): its text
+        value = str(value)
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)

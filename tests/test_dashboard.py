@@ -260,6 +260,10 @@ def test_accountability_by_track_and_type_opens_its_list(client, office, world, 
     assert table.rows == [["诫勉谈话等（第一种形态）", "谈话提醒", 2], ["诫勉谈话等（第一种形态）", "批评教育", 1]]
     for row, links in zip(table.rows, table.links, strict=True):
         assert _list_count(client, links[2]) == row[2]
+    # The track's label is a lazy translation: the workbook writes its text.
+    response = client.get(reverse("dashboard_export"), PERIOD)
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))[table.title[:31]]
+    assert ("诫勉谈话等（第一种形态）", "谈话提醒", 2) in list(sheet.iter_rows(values_only=True))
 
 
 def test_repeat_offenders_twice_within_90_days(client, office, own_hall, inspector, taxonomy):

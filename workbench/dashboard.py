@@ -238,7 +238,7 @@ class Dashboard:
         tracks = dict(Accountability.Track.choices)
         for row in records.values("track", "type").annotate(n=Count("pk")).order_by("track", "-n", "type"):
             params = self.accountability_params(track=row["track"], type=row["type"])
-            table.add([tracks.get(row["track"], row["track"]), row["type"], row["n"]],
+            table.add([str(tracks.get(row["track"], row["track"])), row["type"], row["n"]],
                       [None, None, f"{reverse('accountability_list')}?{urlencode(params)}"])
         return table
 
