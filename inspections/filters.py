@@ -51,6 +51,8 @@ class FindingFilter(django_filters.FilterSet):
     # The dashboard's findings (workbench.dashboard): those established, confirmed or published.
     established = django_filters.BooleanFilter(label=_("已认定"), method="filter_established",
                                                widget=forms.HiddenInput)
+    staff_id = django_filters.NumberFilter(field_name="staff", widget=forms.HiddenInput)
+    mine = django_filters.BooleanFilter(method="filter_mine", widget=forms.HiddenInput)
     from_visit = django_filters.BooleanFilter(field_name="visit", lookup_expr="isnull", exclude=True,
                                               widget=forms.HiddenInput)
     order = django_filters.OrderingFilter(
@@ -71,6 +73,7 @@ class FindingFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.filters["region"].queryset = regions_visible_to(user).exclude(level="township").order_by("path")
         self.filters["hall"].queryset = halls_visible_to(user).order_by("name")
         self.filters["category"].queryset = ProblemCategory.objects.order_by("order", "code")
@@ -91,6 +94,12 @@ class FindingFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(Q(staff__name__icontains=value) | Q(staff_description__icontains=value))
 
+    def filter_mine(self, queryset, name, value):
+        """The user's own findings (我的草稿)."""
+        if value is None:
+            return queryset
+        return queryset.filter(created_by=self.user) if value else queryset.exclude(created_by=self.user)
+
     def filter_established(self, queryset, name, value):
         established = [Finding.Status.CONFIRMED, Finding.Status.PUBLISHED]
         if value is None:
@@ -105,7 +114,11 @@ class FindingFilter(django_filters.FilterSet):
         return queryset.filter(observed_at__gte=_start_of(value)) if value else queryset
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(observed_at__lt=_start_of(value + datetime.timedelta(days=1))) if value else queryset
+        if not value:
+            return queryset
+        if value == datetime.date.max:  # the last day there is: no end
+            return queryset
+        return queryset.filter(observed_at__lt=_start_of(value + datetime.timedelta(days=1)))
 
 
 def _start_of(day):

@@ -43,6 +43,7 @@ class LedgerFilter(django_filters.FilterSet):
     assigned_from = django_filters.DateFilter(field_name="assigned_date", lookup_expr="gte", widget=forms.HiddenInput)
     assigned_to = django_filters.DateFilter(field_name="assigned_date", lookup_expr="lte", widget=forms.HiddenInput)
     assigned = django_filters.BooleanFilter(method="filter_assigned", widget=forms.HiddenInput)
+    working = django_filters.BooleanFilter(method="filter_working", widget=forms.HiddenInput)
 
     class Meta:
         model = RectificationItem
@@ -78,6 +79,12 @@ class LedgerFilter(django_filters.FilterSet):
         today = timezone.localdate()
         horizon = due_soon_horizon(today)
         return queryset.filter(status__in=WORKING_STATUSES, deadline__gte=today, deadline__lte=horizon)
+
+    def filter_working(self, queryset, name, value):
+        if value is None:
+            return queryset
+        lookup = {"status__in": WORKING_STATUSES}
+        return queryset.filter(**lookup) if value else queryset.exclude(**lookup)
 
     def filter_assigned(self, queryset, name, value):
         if value is None:

@@ -273,6 +273,7 @@ def review_confirm(request):
         wanted = {int(pk) for pk in request.POST.getlist("findings")}
     except ValueError:
         wanted = set()
+    wanted = {pk for pk in wanted if 0 < pk < 2**63} if len(wanted) <= settings.PAGE_SIZE * 4 else set()
     if not wanted:
         messages.error(request, _("请先勾选要确认的问题。"))
         return redirect("review_queue")

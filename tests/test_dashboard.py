@@ -166,6 +166,7 @@ def test_the_page_takes_the_same_queries_as_findings_grow(client, office, world,
         return len(captured)
 
     client.force_login(office)
+    queries()  # the working-day calendar is read once a process, then kept
     few = queries()
     visit = VisitFactory(hall=own_hall, mode="open", created_by=inspector, inspectors=[inspector])
     for n in range(30):
@@ -298,3 +299,20 @@ def test_working_days_between_counts_as_deadlines_do(start, end):
     from workbench.dashboard import working_days_between
 
     assert working_days_between([(start, end), (start, start)]) == [working_days_left(start, end), 0]
+
+
+@pytest.mark.parametrize("query, message", [
+    ({"date_from": "2026-01-01", "date_to": "9999-12-31"}, "日期须在"),
+    ({"date_from": "0001-01-01", "date_to": "2026-01-01"}, "日期须在"),
+    ({"date_from": "2001-01-01", "date_to": "2099-12-31"}, "统计期间最长"),
+])
+def test_far_off_or_overlong_periods_are_refused_with_a_message(client, office, query, message):
+    client.force_login(office)
+    response = client.get(reverse("dashboard"), query)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert client.get(reverse("dashboard_export"), query).status_code == 400
+
+
+def test_the_findings_list_takes_the_last_date_there_is(client, office):
+    client.force_login(office)
+    assert client.get(reverse("finding_list"), {"date_to": "9999-12-31"}).status_code == 200

@@ -139,3 +139,9 @@ def test_approving_a_close_out_asks_first(client, office, ledger):
     client.force_login(office)
     page = client.get(ledger["closure"].get_absolute_url()).content.decode()
     assert 'data-confirm="同意销号后，该事项即告整改完成。确定吗？"' in page
+
+
+def test_an_id_too_large_for_the_database_is_nothing_ticked(client, office, queue):
+    client.force_login(office)
+    client.post(reverse("review_confirm"), {"findings": ["99999999999999999999"]})
+    assert "请先勾选要确认的问题" in client.get(reverse("review_queue")).content.decode()

@@ -97,6 +97,7 @@ def test_the_hall_manager_sees_its_items_overdue_due_soon_and_not_started(client
 
 def test_the_inspector_sees_revisits_and_own_drafts(client, inspector, office, work):
     todo, page = _todo(client, inspector)
+    assert todo["drafts"].url.endswith("status=draft&mine=true")  # the list of their own, as counted
     # City A's only: hall b is outside the inspector's region, whoever made the draft.
     assert todo["drafts"].count == 1 and todo["revisit"].count == 1
     assert [url for _text, url in todo["revisit"].rows] == [work["a"]["closure"].get_absolute_url()]

@@ -14,6 +14,7 @@ items assigned in the period (not those still waiting for their circular).
 
 import datetime
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django import forms
 from django.conf import settings
@@ -38,6 +39,8 @@ from registry.scope import halls_visible_to, regions_visible_to
 TOP_SUBCATEGORIES = 15
 TOP_OVERDUE_HALLS = 10
 REPEAT_WITHIN_DAYS = 90
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+MAX_PERIOD_DAYS = 5 * 365
 RANKING_ROWS = 20  # on the page; the export holds every hall
 CHART_BARS = 20
 
@@ -59,8 +62,15 @@ class DashboardForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        for name in ("date_from", "date_to"):
+            day = cleaned.get(name)
+            if day and not (EARLIEST <= day <= LATEST):
+                self.add_error(name, _("日期须在 %(start)s 至 %(end)s 之间。") % {"start": EARLIEST, "end": LATEST})
+                return cleaned
         if start and end and end < start:
             self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        elif start and end and (end - start).days > MAX_PERIOD_DAYS:
+            self.add_error("date_to", _("统计期间最长 %(years)s 年。") % {"years": MAX_PERIOD_DAYS // 365})
         return cleaned
 
     @property
@@ -100,7 +110,9 @@ class Table:
 
     @property
     def chart_data(self) -> dict:
-        rows = [row for row in self.rows if row[self.value_at] is not None][:CHART_BARS]
+        rows = [row for row in self.rows if row[self.value_at] is not None]
+        if self.chart == "bar":  # the longest bars; a trend keeps every month
+            rows = rows[:CHART_BARS]
         return {"type": self.chart, "name": self.columns[self.value_at].title,
                 "labels": [str(row[self.label_at]) for row in rows], "values": [row[self.value_at] for row in rows]}
 
@@ -134,14 +146,16 @@ def _ranking(key: str, title: str, unit_label: str, units: list, limit: int | No
         Column(_("每次走访问题数"), 14, "number"), Column(_("在用窗口"), 10, "int"), Column(_("每窗口问题数"), 14, "number"),
     ], method=_("按每次走访发现的已认定问题数从高到低排名（并列同名次），每窗口问题数供参考；所选期间走访少于 "
                 "%(n)s 次的样本不足，不排名。只计走访中发现的问题。") % {"n": minimum}, label_at=1, value_at=4)
-    rows = [(name, visited, found, windows, url, round(found / visited, 2),
+    # Exact ratios (Fraction) decide the order and the ties; two decimals are only what is shown.
+    rows = [(name, visited, found, windows, url, Fraction(found, visited),
              round(found / windows, 2) if windows else None) for name, visited, found, windows, url in units]
     ranked = sorted((r for r in rows if r[1] >= minimum), key=lambda r: (-r[5], r[0]))
     rank, previous = 0, None
     for position, (name, visited, found, windows, url, per_visit, per_window) in enumerate(ranked, start=1):
         if per_visit != previous:
             rank, previous = position, per_visit
-        table.add([rank, name, visited, found, per_visit, windows, per_window], [None, None, None, url, None, None, None])
+        table.add([rank, name, visited, found, round(float(per_visit), 2), windows, per_window],
+                  [None, None, None, url, None, None, None])
     for name, visited, found, windows, url, _per_visit, _per_window in sorted(
             (r for r in rows if r[1] < minimum), key=lambda r: r[0]):
         table.add([_("样本不足"), name, visited, found, None, windows, None], [None, None, None, url, None, None, None])
@@ -222,7 +236,7 @@ class Dashboard:
                          Window.objects.filter(pk__in=list(repeated)).select_related("hall")}
             for key, times in sorted(repeated.items(), key=lambda kv: (-len(kv[1]), names[kv[0]][0])):
                 name = names[key]
-                extra = {"hall": name[2], "staff": name[0]} if kind == "staff" else {"hall": name[2], "window": name[3]}
+                extra = {"staff_id": key} if kind == "staff" else {"hall": name[2], "window": name[3]}
                 table.add([label, f"{name[0]}（{name[1]}）", len(times), f"{timezone.localtime(times[-1][1]):%Y-%m-%d}"],
                           [None, None, self.findings_url(**extra), None])
         return table
@@ -253,7 +267,8 @@ class Dashboard:
         """Fair ranking: halls by findings per visit (and per window), never by raw counts, which
         grow with how often a hall is visited and how big it is."""
         visits = dict(self._visits().values_list("hall").annotate(n=Count("pk")))
-        findings = dict(self.findings(from_visit="true").values_list("hall").annotate(n=Count("pk")))
+        findings = dict(self.findings(from_visit="true").filter(visit__in=self._visits()).values_list("hall")
+                        .annotate(n=Count("pk")))
         windows = dict(Window.objects.filter(hall__in=list(visits), active=True).values_list("hall").annotate(
             n=Count("pk")))
         names = dict(halls_visible_to(self.user).filter(pk__in=list(visits)).values_list("pk", "name"))
@@ -266,8 +281,8 @@ class Dashboard:
         children = list(Region.objects.filter(parent=self.region).exclude(level=Region.Level.TOWNSHIP)
                         .order_by("code")) if self.region else []
         by_path = {"visits": self._visits().values_list("hall__region__path").annotate(n=Count("pk")),
-                   "findings": self.findings(from_visit="true").values_list("hall__region__path").annotate(
-                       n=Count("pk")),
+                   "findings": self.findings(from_visit="true").filter(visit__in=self._visits()).values_list(
+                       "hall__region__path").annotate(n=Count("pk")),
                    "windows": Window.objects.filter(active=True, hall__in=halls_visible_to(self.user)).values_list(
                        "hall__region__path").annotate(n=Count("pk"))}
         totals = {key: list(rows) for key, rows in by_path.items()}

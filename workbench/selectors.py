@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from circulars.scope import circulars_visible_to
 from inspections.models import Finding
 from inspections.scope import findings_visible_to, visits_visible_to
-from inspections.selectors import review_queue
+from inspections.selectors import finding_list, review_queue
 from rectification.models import WORKING_STATUSES, RectificationItem
 from rectification.scope import items_visible_to
 from rectification.selectors import awaiting_revisit, ledger
@@ -40,7 +40,7 @@ def dashboard_tiles(*, user) -> list[dict]:
         if user.has_perm("visit.start"):
             open_visits = visits_visible_to(user).filter(ended_at__isnull=True).count()
             tiles.append({"n": open_visits, "label": _("进行中的走访"), "url": reverse("visit_list")})
-            tiles.append({"n": counts["my_drafts"], "label": _("我的草稿"), "url": f"{findings_url}?status=draft"})
+            tiles.append({"n": counts["my_drafts"], "label": _("我的草稿"), "url": f"{findings_url}?status=draft&mine=true"})
         tiles.append({"n": counts["published"], "label": _("已通报问题"), "url": f"{findings_url}?status=published"})
     if user.has_perm("revisit.record"):
         tiles.append({"n": awaiting_revisit(user=user).count(), "label": _("待回访事项"), "url": reverse("revisit_list")})
@@ -122,9 +122,9 @@ def todo_for(*, user) -> list[Waiting]:
         found.append(_waiting("revisit", _("待回访事项"), awaiting_revisit(user=user), reverse("revisit_list"),
                               _item_row))
     if user.has_perm("finding.list") and user.has_perm("visit.start"):
-        drafts = findings_visible_to(user).filter(status=Finding.Status.DRAFT, created_by=user).select_related(
-            "hall", "category").order_by("-observed_at", "-id")
-        found.append(_waiting("drafts", _("我的草稿"), drafts, f"{reverse('finding_list')}?status=draft",
+        params = {"status": Finding.Status.DRAFT, "mine": "true"}
+        drafts = finding_list(user=user, params=params).qs.order_by("-observed_at", "-id")
+        found.append(_waiting("drafts", _("我的草稿"), drafts, f"{reverse('finding_list')}?{urlencode(params)}",
                               _finding_row))
     if hall_side(user) and user.has_perm("item.list"):
         found += [
@@ -160,7 +160,7 @@ def hall_overview(*, user) -> HallOverview | None:
         lights.append((light, label, ledger(user=user, params=params).qs.count(),
                        f"{reverse('ledger')}?{urlencode(params)}"))
     monday = today - datetime.timedelta(days=today.weekday())
-    due = _ledger_waiting(user, "this_week", _("本周到期"), deadline_from=monday.isoformat(),
+    due = _ledger_waiting(user, "this_week", _("本周到期"), working="true", deadline_from=monday.isoformat(),
                           deadline_to=(monday + datetime.timedelta(days=6)).isoformat())
     findings = findings_visible_to(user).select_related("hall", "category").order_by("-observed_at", "-id")[
         :RECENT_ROWS]

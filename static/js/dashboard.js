@@ -13,7 +13,8 @@ document.addEventListener("DOMContentLoaded", function () {
     chart.setOption({
       animation: false,
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis" },
+      // Text drawn on the canvas, not HTML with style attributes (the CSP allows none).
+      tooltip: { trigger: "axis", renderMode: "richText" },
       xAxis: line ? { type: "category", data: data.labels } : { type: "value", minInterval: 1 },
       yAxis: line ? { type: "value", minInterval: 1 } : { type: "category", data: data.labels, inverse: true },
       series: [{ name: data.name, type: data.type, data: data.values, itemStyle: { color: "#b3261e" } }],
