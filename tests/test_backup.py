@@ -226,18 +226,23 @@ class TestRoundTrip:
         assert "SHA-256 全部相符" in out.getvalue() and _rows() == before
 
 
+def _flip_a_bit(path, member, at):
+    """Change one bit of ``member``'s bytes inside the archive, ``at`` bytes in: a tampered copy."""
+    with tarfile.open(path) as tar:
+        offset = tar.getmember(member).offset_data + at
+    with open(path, "r+b") as archive:
+        archive.seek(offset)
+        byte = archive.read(1)
+        archive.seek(offset)
+        archive.write(bytes([byte[0] ^ 0x01]))
+
+
 class TestRefusals:
     def test_a_tampered_file_is_refused_and_the_database_stays_empty(self, world, tmp_path, empty_storages):
         path = _backup(tmp_path)
         original = Evidence.objects.first().file.name
         member = f"files/inspections.evidence/file/{original}"
-        with tarfile.open(path) as tar:
-            offset = tar.getmember(member).offset_data + 100
-        with open(path, "r+b") as archive:
-            archive.seek(offset)
-            byte = archive.read(1)
-            archive.seek(offset)
-            archive.write(bytes([byte[0] ^ 0x01]))
+        _flip_a_bit(path, member, 100)
         _empty_database()
         storages = empty_storages()
         with pytest.raises(CommandError, match="未通过校验") as refused:
@@ -250,13 +255,7 @@ class TestRefusals:
                                                                                    empty_storages):
         path = _backup(tmp_path)
         path.with_name("backup.tar.sha256").unlink()
-        with tarfile.open(path) as tar:
-            offset = tar.getmember(DUMP).offset_data + 20
-        with open(path, "r+b") as archive:
-            archive.seek(offset)
-            byte = archive.read(1)
-            archive.seek(offset)
-            archive.write(bytes([byte[0] ^ 0x01]))
+        _flip_a_bit(path, DUMP, 20)
         _empty_database()
         empty_storages()
         with pytest.raises(CommandError, match=f"{DUMP}：大小或 SHA-256 与清单不符"):
